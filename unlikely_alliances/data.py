@@ -1,0 +1,162 @@
+"""Load the book's tabular data, validated against data/datapackage.json.
+
+Every chapter reads its data through `load(name)`. Loading validates the resource
+against its Frictionless schema (types, required values, enums, ranges, unique keys)
+and checks that every `source_id` is a key of the bibliography. Any problem stops the
+caller with a `DataError` that names the file, the row and the column, so a wrong
+number can never reach a chart silently.
+"""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import pandas as pd
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+BIB_FILES = sorted(REPO_ROOT.glob("references*.bib"))
+
+
+class DataError(ValueError):
+    """A data file breaks its schema or cites an unknown source."""
+
+
+def bibliography_keys(bib_files=None) -> frozenset[str]:
+    """All citation keys defined in the book's BibTeX files."""
+    files = tuple(bib_files or BIB_FILES)
+    return _bib_keys(tuple((str(f), Path(f).stat().st_mtime) for f in files))
+
+
+@functools.lru_cache(maxsize=8)
+def _bib_keys(files_and_mtimes) -> frozenset[str]:
+    from pybtex.database import parse_file
+
+    keys = set()
+    for path, _ in files_and_mtimes:
+        keys.update(parse_file(path, bib_format="bibtex").entries.keys())
+    return frozenset(keys)
+
+
+def split_source_ids(value) -> list[str]:
+    """A source_id cell may name several works, separated by semicolons."""
+    if pd.isna(value):
+        return []
+    return [part.strip() for part in str(value).split(";") if part.strip()]
+
+
+def unknown_source_problems(frame: pd.DataFrame, path: Path, keys) -> list[str]:
+    """One message per row whose source_id is missing or not in the bibliography."""
+    if "source_id" not in frame.columns:
+        return [f"{_display(path)}: no source_id column (every row needs a source)"]
+    problems = []
+    for position, value in enumerate(frame["source_id"], start=1):
+        ids = split_source_ids(value)
+        if not ids:
+            problems.append(f"{_display(path)}, row {position} (line {position + 1}), column source_id: missing source id")
+        for source_id in ids:
+            if source_id not in keys:
+                problems.append(
+                    f"{_display(path)}, row {position} (line {position + 1}), column source_id: "
+                    f"unknown source id {source_id!r} (not a key in references*.bib)"
+                )
+    return problems
+
+
+def load(name: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
+    """Return the validated resource `name` of the data package as a DataFrame.
+
+    Columns get the types the schema declares (integers, numbers, booleans, dates as
+    text in ISO form). A copy is returned, so a reader may change it freely.
+    """
+    data_dir = Path(data_dir)
+    descriptor = data_dir / "datapackage.json"
+    resource = _resource_descriptor(descriptor, name)
+    path = data_dir / resource["path"]
+    frame = _load_validated(str(path), path.stat().st_mtime, str(descriptor), descriptor.stat().st_mtime, name)
+    return frame.copy()
+
+
+@functools.lru_cache(maxsize=64)
+def _load_validated(path: str, mtime: float, descriptor: str, descriptor_mtime: float, name: str) -> pd.DataFrame:
+    path = Path(path)
+    resource = _resource_descriptor(Path(descriptor), name)
+    problems = schema_problems(path, resource)
+    if problems:
+        raise DataError(_summary(path, problems))
+    frame = _read_typed(path, resource["schema"])
+    problems = unknown_source_problems(frame, path, bibliography_keys())
+    if problems:
+        raise DataError(_summary(path, problems))
+    return frame
+
+
+def schema_problems(path: Path, resource_descriptor: dict) -> list[str]:
+    """Validate one CSV against its Frictionless schema; one message per problem."""
+    from frictionless import Resource, Schema
+
+    schema = Schema.from_descriptor(resource_descriptor["schema"])
+    # Frictionless refuses absolute paths as unsafe: give it the folder as basepath.
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, format="csv", encoding="utf-8")
+    report = resource.validate(limit_errors=100)
+    problems = []
+    for task in report.tasks:
+        for error in task.errors:
+            row = getattr(error, "row_number", None)
+            field = getattr(error, "field_name", None)
+            where = _display(path)
+            if row is not None:
+                where += f", row {row - 1} (line {row})"
+            if field:
+                where += f", column {field}"
+            problems.append(f"{where}: {error.type.replace('-', ' ')}: {error.note or error.message}")
+    for error in report.errors:
+        problems.append(f"{_display(path)}: {error.message}")
+    return problems
+
+
+def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
+    dtypes, booleans = {}, []
+    for field in schema["fields"]:
+        kind = field.get("type", "string")
+        if kind == "integer":
+            dtypes[field["name"]] = "Int64"
+        elif kind == "number":
+            dtypes[field["name"]] = "Float64"
+        elif kind == "boolean":
+            booleans.append(field["name"])
+            dtypes[field["name"]] = "string"
+        else:
+            dtypes[field["name"]] = "string"
+    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
+    for column in booleans:
+        frame[column] = frame[column].str.lower().map({"true": True, "false": False}).astype("boolean")
+    return frame
+
+
+@functools.lru_cache(maxsize=4)
+def _descriptor(descriptor: Path, mtime: float) -> dict:
+    import json
+
+    return json.loads(Path(descriptor).read_text(encoding="utf-8"))
+
+
+def _resource_descriptor(descriptor: Path, name: str) -> dict:
+    resources = {r["name"]: r for r in _descriptor(Path(descriptor), Path(descriptor).stat().st_mtime)["resources"]}
+    if name not in resources:
+        raise DataError(f"{_display(descriptor)}: no resource named {name!r}; known: {', '.join(sorted(resources))}")
+    return resources[name]
+
+
+def _display(path: Path) -> str:
+    """A path as a reader finds it in the repository (relative where possible)."""
+    try:
+        return str(Path(path).resolve().relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _summary(path: Path, problems: list[str]) -> str:
+    shown = problems[:20]
+    more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
+    return f"{_display(path)} failed validation ({len(problems)} problem(s)):\n" + "\n".join(shown) + more

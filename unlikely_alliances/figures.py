@@ -1,0 +1,204 @@
+"""Show a chart as a numbered, captioned, sourced figure, and export it for reuse.
+
+Every figure of the book has an entry in `chapters/figures.yml` (stable id, title,
+caption, alt text, sources, licence). A chapter cell ends with
+
+    figure(chart, "fig-arms-azerbaijan-suppliers")
+
+which, in the built book, emits the chart's Vega-Lite spec for the site's one shared
+script bundle to draw (no CDN), the caption, source and licence lines, download links,
+a static image for readers without JavaScript and the data as a table for keyboard
+and screen-reader users. In Jupyter it shows the chart with the reader's own renderer.
+
+With the environment variable UA_EXPORT_DIR set (as `make figures` does), the same
+call also writes the figure as SVG, PNG and CSV, with the caption and source lines
+drawn under the chart, ready for slides.
+"""
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from .data import REPO_ROOT, bibliography_keys
+
+REGISTRY = REPO_ROOT / "chapters" / "figures.yml"
+FIGURES_DIR = REPO_ROOT / "figures"
+SITE_ROOT = "%%UA_SITE_ROOT%%"  # replaced by the page's relative root when Sphinx writes HTML
+BOOK_BUILD_ENV = "UA_BOOK_BUILD"
+EXPORT_ENV = "UA_EXPORT_DIR"
+MAX_TABLE_ROWS = 250
+
+
+class FigureError(ValueError):
+    """A figure id that is not registered, or a registry entry that is incomplete."""
+
+
+@dataclass(frozen=True)
+class FigureInfo:
+    id: str
+    chapter: str
+    title: str
+    caption: str
+    alt: str
+    sources: tuple[str, ...]
+    licence: str = "CC BY 4.0"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def source_line(self) -> str:
+        return "Sources: " + "; ".join(short_citation(key) for key in self.sources) + "."
+
+    @property
+    def licence_line(self) -> str:
+        return (f"Figure: {self.licence}, from 'Unlikely Alliances: an executable companion'. "
+                "Data keep their sources' terms.")
+
+
+def registry(path: Path = REGISTRY) -> dict[str, FigureInfo]:
+    """Every registered figure, by id, checked for the fields a figure must have."""
+    import yaml
+
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    figures = {}
+    for fig_id, entry in entries.items():
+        missing = [key for key in ("chapter", "title", "caption", "alt", "sources") if not entry.get(key)]
+        if missing:
+            raise FigureError(f"{path.name}: figure {fig_id!r} lacks {', '.join(missing)}")
+        figures[fig_id] = FigureInfo(
+            id=fig_id, chapter=entry["chapter"], title=entry["title"], caption=entry["caption"].strip(),
+            alt=entry["alt"].strip(), sources=tuple(entry["sources"]), licence=entry.get("licence", "CC BY 4.0"),
+            notes=tuple(entry.get("notes", ())),
+        )
+    return figures
+
+
+def figure_info(fig_id: str) -> FigureInfo:
+    figures = registry()
+    if fig_id not in figures:
+        raise FigureError(f"unknown figure id {fig_id!r}: add it to chapters/figures.yml")
+    info = figures[fig_id]
+    unknown = [key for key in info.sources if key not in bibliography_keys()]
+    if unknown:
+        raise FigureError(f"chapters/figures.yml: figure {fig_id!r} cites unknown source(s) {', '.join(unknown)}")
+    return info
+
+
+def short_citation(key: str) -> str:
+    """'Organisation or first author (year)' for a bibliography key."""
+    entry = _bib_entries().get(key)
+    if entry is None:
+        return key
+    people = entry.persons.get("author") or entry.persons.get("editor")
+    if people:
+        who = " ".join(people[0].last_names)
+        if len(people) > 1:
+            who += " et al."
+    else:
+        who = entry.fields.get("organization") or entry.fields.get("publisher") or entry.fields.get("title", key)
+    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
+    return f"{_strip_braces(who)} ({year})"
+
+
+def _bib_entries() -> dict:
+    from pybtex.database import parse_file
+
+    entries = {}
+    for path in sorted(REPO_ROOT.glob("references*.bib")):
+        entries.update(parse_file(str(path), bib_format="bibtex").entries)
+    return entries
+
+
+def _strip_braces(text: str) -> str:
+    return text.replace("{", "").replace("}", "").replace("\\&", "&")
+
+
+class Figure:
+    """What a chapter cell returns: displays itself as the book's figure."""
+
+    def __init__(self, chart: alt.TopLevelMixin, info: FigureInfo, data: pd.DataFrame | None):
+        self.info = info
+        self.chart = chart.properties(description=info.alt)
+        self.data = data
+        self.spec = self.chart.to_dict()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        if os.environ.get(BOOK_BUILD_ENV):
+            return {"text/html": self.html(), "text/plain": f"{self.info.id}: {self.info.title}"}
+        return self.chart._repr_mimebundle_(include, exclude)
+
+    def html(self) -> str:
+        info, fig_id = self.info, self.info.id
+        spec_json = json.dumps(self.spec, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+        downloads = " · ".join(
+            f'<a href="{SITE_ROOT}figures/{fig_id}.{ext}" download>{label}</a>'
+            for ext, label in (("svg", "SVG"), ("png", "PNG"), ("csv", "CSV data"))
+        )
+        return f"""<figure class="ua-figure" data-figure-id="{fig_id}">
+<div class="ua-chart" id="ua-chart-{fig_id}" data-spec="ua-spec-{fig_id}"></div>
+<script type="application/json" id="ua-spec-{fig_id}">{spec_json}</script>
+<noscript><img src="{SITE_ROOT}figures/{fig_id}.svg" alt="{html.escape(info.alt)}"></noscript>
+<figcaption><p><strong>{html.escape(info.title)}</strong> {html.escape(info.caption)}</p>
+<p class="ua-source">{html.escape(info.source_line)} {html.escape(info.licence_line)}</p>
+<p class="ua-downloads">Download: {downloads} · Figure id <code>{fig_id}</code></p></figcaption>
+{self._table_html()}</figure>"""
+
+    def _table_html(self) -> str:
+        if self.data is None or self.data.empty:
+            return ""
+        shown = self.data.head(MAX_TABLE_ROWS)
+        note = "" if len(shown) == len(self.data) else f"<p>First {MAX_TABLE_ROWS} of {len(self.data)} rows; the CSV has all.</p>"
+        table = shown.to_html(index=False, na_rep="", border=0, classes="ua-table")
+        return f'<details class="ua-data"><summary>Data behind this figure (table)</summary>{note}{table}</details>'
+
+    def export(self, out_dir: Path, render: bool = True) -> dict:
+        """Write CSV, the Vega-Lite spec and (if render) SVG and PNG with a caption footer."""
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fig_id = self.info.id
+        slide = alt.vconcat(self.chart, caption_footer(self.info)).properties(background="white")
+        slide_spec = json.dumps(slide.to_dict(), sort_keys=True, ensure_ascii=False)
+        (out_dir / f"{fig_id}.vl.json").write_text(slide_spec, encoding="utf-8")
+        if self.data is not None:
+            self.data.to_csv(out_dir / f"{fig_id}.csv", index=False)
+        if render:
+            slide.save(str(out_dir / f"{fig_id}.svg"))
+            slide.save(str(out_dir / f"{fig_id}.png"), scale_factor=2)
+        return {"id": fig_id, "chapter": self.info.chapter, "title": self.info.title,
+                "spec_sha256": hashlib.sha256(slide_spec.encode()).hexdigest()}
+
+
+def caption_footer(info: FigureInfo, width: int = 90) -> alt.Chart:
+    """Caption, source and licence as text lines under an exported figure."""
+    lines = textwrap.wrap(f"{info.title} {info.caption}", width) + textwrap.wrap(info.source_line, width)
+    lines += textwrap.wrap(info.licence_line + f" Figure id: {info.id}.", width)
+    frame = pd.DataFrame({"order": range(len(lines)), "line": lines})
+    return (
+        alt.Chart(frame)
+        .mark_text(align="left", baseline="top", fontSize=11, color="#1a1a1a", x=0)
+        .encode(y=alt.Y("order:O", axis=None), text="line:N")
+        .properties(height=len(lines) * 15, width=600)
+    )
+
+
+def figure(chart: alt.TopLevelMixin, fig_id: str, data: pd.DataFrame | None = None) -> Figure:
+    """Wrap `chart` as the registered figure `fig_id`; `data` is the table behind it.
+
+    When `data` is omitted and the chart was built from a DataFrame, that frame is used.
+    """
+    info = figure_info(fig_id)
+    if data is None and isinstance(getattr(chart, "data", None), pd.DataFrame):
+        data = chart.data
+    result = Figure(chart, info, data)
+    export_dir = os.environ.get(EXPORT_ENV)
+    if export_dir:
+        record = result.export(Path(export_dir), render=os.environ.get("UA_EXPORT_RENDER", "1") == "1")
+        with open(Path(export_dir) / "exported.jsonl", "a", encoding="utf-8") as log:
+            log.write(json.dumps(record) + "\n")
+    return result
