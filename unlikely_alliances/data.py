@@ -81,7 +81,7 @@ def load(name: str, data_dir: Path | str = DATA_DIR) -> pd.DataFrame:
 def _load_validated(path: str, mtime: float, descriptor: str, descriptor_mtime: float, name: str) -> pd.DataFrame:
     path = Path(path)
     resource = _resource_descriptor(Path(descriptor), name)
-    problems = schema_problems(path, resource)
+    problems = schema_problems(Path(descriptor), name)
     if problems:
         raise DataError(_summary(path, problems))
     frame = _read_typed(path, resource["schema"])
@@ -91,13 +91,13 @@ def _load_validated(path: str, mtime: float, descriptor: str, descriptor_mtime: 
     return frame
 
 
-def schema_problems(path: Path, resource_descriptor: dict) -> list[str]:
-    """Validate one CSV against its Frictionless schema; one message per problem."""
-    from frictionless import Resource, Schema
+def schema_problems(descriptor: Path, name: str) -> list[str]:
+    """Validate one resource against its Frictionless schema (types, constraints, unique and
+    foreign keys); one message per problem, naming file, row and column."""
+    from frictionless import Package
 
-    schema = Schema.from_descriptor(resource_descriptor["schema"])
-    # Frictionless refuses absolute paths as unsafe: give it the folder as basepath.
-    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, format="csv", encoding="utf-8")
+    resource = Package(str(descriptor)).get_resource(name)
+    path = Path(descriptor).parent / resource.path
     report = resource.validate(limit_errors=100)
     problems = []
     for task in report.tasks:

@@ -28,6 +28,7 @@ import altair as alt
 import pandas as pd
 
 from .data import REPO_ROOT, bibliography_keys
+from .tables import HTML
 
 REGISTRY = REPO_ROOT / "chapters" / "figures.yml"
 FIGURES_DIR = REPO_ROOT / "figures"
@@ -120,6 +121,25 @@ def _strip_braces(text: str) -> str:
     return text.replace("{", "").replace("}", "").replace("\\&", "&")
 
 
+def chart_html(spec: dict, name: str) -> str:
+    """A container and its Vega-Lite spec, drawn in the page by the shared bundle (ua-charts.js)."""
+    spec_json = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    return (f'<div class="ua-chart" id="ua-chart-{name}" data-spec="ua-spec-{name}"></div>\n'
+            f'<script type="application/json" id="ua-spec-{name}">{spec_json}</script>')
+
+
+def book_renderer(spec: dict, **metadata) -> dict:
+    """altair renderer for the built book: any chart a cell shows is drawn offline by the bundle."""
+    name = "chart-" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    return {"text/html": chart_html(spec, name)}
+
+
+alt.renderers.register("unlikely_alliances", book_renderer)
+if os.environ.get(BOOK_BUILD_ENV):
+    # In the book build, never fall back to altair's default renderer, which loads scripts from a CDN.
+    alt.renderers.enable("unlikely_alliances")
+
+
 class Figure:
     """What a chapter cell returns: displays itself as the book's figure."""
 
@@ -136,14 +156,12 @@ class Figure:
 
     def html(self) -> str:
         info, fig_id = self.info, self.info.id
-        spec_json = json.dumps(self.spec, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
         downloads = " · ".join(
             f'<a href="{SITE_ROOT}figures/{fig_id}.{ext}" download>{label}</a>'
             for ext, label in (("svg", "SVG"), ("png", "PNG"), ("csv", "CSV data"))
         )
         return f"""<figure class="ua-figure" data-figure-id="{fig_id}">
-<div class="ua-chart" id="ua-chart-{fig_id}" data-spec="ua-spec-{fig_id}"></div>
-<script type="application/json" id="ua-spec-{fig_id}">{spec_json}</script>
+{chart_html(self.spec, fig_id)}
 <noscript><img src="{SITE_ROOT}figures/{fig_id}.svg" alt="{html.escape(info.alt)}"></noscript>
 <figcaption><p><strong>{html.escape(info.title)}</strong> {html.escape(info.caption)}</p>
 <p class="ua-source">{html.escape(info.source_line)} {html.escape(info.licence_line)}</p>
@@ -159,12 +177,11 @@ class Figure:
         return f'<details class="ua-data"><summary>Data behind this figure (table)</summary>{note}{table}</details>'
 
     def export(self, out_dir: Path, render: bool = True) -> dict:
-        """Write CSV, the Vega-Lite spec and (if render) SVG and PNG with a caption footer."""
+        """Write the CSV and (if render) SVG and PNG with a caption footer; return its manifest record."""
         out_dir.mkdir(parents=True, exist_ok=True)
         fig_id = self.info.id
         slide = alt.vconcat(self.chart, caption_footer(self.info)).properties(background="white")
         slide_spec = json.dumps(slide.to_dict(), sort_keys=True, ensure_ascii=False)
-        (out_dir / f"{fig_id}.vl.json").write_text(slide_spec, encoding="utf-8")
         if self.data is not None:
             self.data.to_csv(out_dir / f"{fig_id}.csv", index=False)
         if render:
@@ -195,6 +212,8 @@ def figure(chart: alt.TopLevelMixin, fig_id: str, data: pd.DataFrame | None = No
     info = figure_info(fig_id)
     if data is None and isinstance(getattr(chart, "data", None), pd.DataFrame):
         data = chart.data
+    if data is None:
+        raise FigureError(f"figure {fig_id!r}: pass data=, the table behind the chart (readers download it as CSV)")
     result = Figure(chart, info, data)
     export_dir = os.environ.get(EXPORT_ENV)
     if export_dir:
@@ -202,3 +221,25 @@ def figure(chart: alt.TopLevelMixin, fig_id: str, data: pd.DataFrame | None = No
         with open(Path(export_dir) / "exported.jsonl", "a", encoding="utf-8") as log:
             log.write(json.dumps(record) + "\n")
     return result
+
+
+def gallery(chapter_titles: dict[str, str]) -> HTML:
+    """Every registered figure, by chapter, with its downloads and a citation line."""
+    by_chapter: dict[str, list[FigureInfo]] = {}
+    for info in registry().values():
+        by_chapter.setdefault(info.chapter, []).append(info)
+    parts = []
+    for chapter, title in chapter_titles.items():
+        items = []
+        for info in by_chapter.get(chapter, []):
+            files = " · ".join(f'<a href="{SITE_ROOT}figures/{info.id}.{ext}" download>{ext.upper()}</a>'
+                               for ext in ("svg", "png", "csv"))
+            items.append(
+                f'<li><p><strong>{html.escape(info.title)}</strong> <code>{info.id}</code></p>'
+                f'<p>{html.escape(info.caption)}</p><p>{html.escape(info.source_line)}</p>'
+                f'<p>Download: {files}</p><p class="ua-cite-line">Cite as: Unlikely Alliances companion '
+                f'contributors (2026), "{html.escape(info.title)}", figure {info.id}, in <em>Unlikely Alliances: '
+                f'an executable companion</em>, version 0.1.0. {html.escape(info.licence)}.</p></li>')
+        if items:
+            parts.append(f'<h2 class="ua-gallery-chapter">{html.escape(title)}</h2><ul class="ua-gallery">{"".join(items)}</ul>')
+    return HTML("".join(parts))

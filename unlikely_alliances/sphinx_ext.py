@@ -42,7 +42,8 @@ def _write_bundle(app, config) -> None:
     if not (cache / BUNDLE_NAME).exists() or not stamp.exists() or stamp.read_text() != wanted:
         (cache / BUNDLE_NAME).write_text(chart_bundle(vl_version), encoding="utf-8")
         stamp.write_text(wanted)
-    shutil.copy2(STATIC / "ua-book.css", cache / "ua-book.css")
+    for name in ("ua-book.css", "ua-tables.js"):
+        shutil.copy2(STATIC / name, cache / name)
     # Added at config-inited, before Sphinx compares configs, so a no-op rebuild stays a no-op.
     if str(cache) not in config.html_static_path:
         config.html_static_path.append(str(cache))
@@ -90,5 +91,6 @@ def setup(app):
     app.connect("html-page-context", _relative_roots)
     app.connect("build-finished", _copy_figures)
     app.add_js_file(BUNDLE_NAME, type="module")
+    app.add_js_file("ua-tables.js", defer="defer")
     app.add_css_file("ua-book.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,202 @@
+"""Chart builders: one function per kind of chart the book draws.
+
+Each takes a tidy frame from `load()` plus the few parameters a reader may want to
+change (a recipient, a year range, a snapshot) and returns an altair chart in the
+book's theme, with tooltips, a title that states what the chart shows and the
+state colours of `theme.STATE_COLORS`. They never compute new figures beyond sums
+and selections that the caption names; they never apportion or interpolate.
+"""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .theme import STATE_COLORS, state_scale
+
+TIV_NOTE = "SIPRI trend-indicator value (TIV), millions: a volume measure of arms transfers, not a price."
+
+
+def _titled(chart, title: str, subtitle: str | list[str] = ""):
+    return chart.properties(title=alt.TitleParams(title, subtitle=subtitle or []))
+
+
+def _period(frame: pd.DataFrame) -> pd.Series:
+    return frame["period_start"].astype(str) + "–" + frame["period_end"].astype(str)
+
+
+def supplier_shares(shares: pd.DataFrame, recipient: str = "Azerbaijan", window_years: int = 5,
+                    article_claim: tuple[float, str] | None = None) -> alt.LayerChart:
+    """Each supplier's share of a recipient's arms imports, by SIPRI reporting window.
+
+    Every reported figure is a point; where reports of the same window disagree, each
+    keeps its own point, so the disagreement stays visible. Shape and
+    colour both mark the supplier. `article_claim` = (percent, label) draws the article's
+    own figure as a labelled rule, to compare against the data.
+    """
+    data = shares[(shares["recipient"] == recipient)
+                  & (shares["period_end"] - shares["period_start"] + 1 == window_years)].copy()
+    data["period"] = _period(data)
+    data = (data.groupby(["period", "supplier", "share_pct"], as_index=False)
+                .agg(sources=("source_id", "; ".join)))
+    periods = sorted(data["period"].unique(), key=lambda p: int(p[:4]))
+    suppliers = state_scale(sorted(data["supplier"].unique()))
+    x = alt.X("period:N", sort=periods, title=f"SIPRI {window_years}-year window", axis=alt.Axis(labelAngle=0))
+    points = alt.Chart(data).mark_point(filled=True, size=110, stroke="#1a1a1a", strokeWidth=0.6, opacity=1).encode(
+        x=x, xOffset="supplier:N",
+        y=alt.Y("share_pct:Q", title="Share of arms imports (%, by TIV)", scale=alt.Scale(domain=[0, 100])),
+        color=alt.Color("supplier:N", scale=suppliers, title="Supplier"),
+        shape=alt.Shape("supplier:N", title="Supplier"),
+        tooltip=["period:N", "supplier:N", alt.Tooltip("share_pct:Q", title="share %"), "sources:N"],
+    )
+    layers = [points]
+    if article_claim:
+        percent, label = article_claim
+        claim = pd.DataFrame({"share_pct": [percent], "label": [label]})
+        layers.append(alt.Chart(claim).mark_rule(strokeDash=[6, 4], color="#1a1a1a", strokeWidth=2).encode(y="share_pct:Q"))
+        layers.append(alt.Chart(claim).mark_text(align="left", dx=4, dy=-8, fontWeight="bold").encode(
+            y="share_pct:Q", x=alt.value(0), text="label:N"))
+    return _titled(alt.layer(*layers), f"Who supplied {recipient}'s major arms imports",
+                   f"Share by supplier in each {window_years}-year SIPRI window, as reported from SIPRI fact sheets; "
+                   "reports that disagree each keep a point")
+
+
+def deliveries_timeline(register: pd.DataFrame, recipient: str, suppliers: list[str] | None = None,
+                        since: int = 2000) -> alt.Chart:
+    """Each SIPRI-registered deal as a bar from first to last delivery year, sized by delivered TIV.
+
+    Deals are not split across years (no source gives annual TIV for a deal); the bar
+    shows when deliveries happened and the tooltip gives the deal's delivered TIV.
+    """
+    data = register[(register["recipient"] == recipient) & register["first_delivery_year"].notna()
+                    & (register["first_delivery_year"] >= since)].copy()
+    if suppliers:
+        data = data[data["supplier"].isin(suppliers)]
+    data["label"] = data["weapon_designation"] + " (" + data["supplier"] + ")"
+    data["end"] = data["last_delivery_year"] + 1  # a bar covers the whole last year
+    order = data.sort_values(["first_delivery_year", "supplier"])["label"].tolist()
+    chart = alt.Chart(data).mark_bar(stroke="#1a1a1a", strokeWidth=0.4).encode(
+        x=alt.X("first_delivery_year:Q", title="Years of delivery", axis=alt.Axis(format="d"),
+                scale=alt.Scale(zero=False)),
+        x2="end:Q",
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260)),
+        color=alt.Color("supplier:N", scale=state_scale(sorted(data["supplier"].unique())), title="Supplier"),
+        tooltip=["supplier:N", "weapon_designation:N", "weapon_description:N", "order_year:Q",
+                 "delivery_years:N", "number_delivered:Q", alt.Tooltip("tiv_delivered:Q", title="TIV delivered (m)")],
+    ).properties(height=alt.Step(14))
+    return _titled(chart, f"Deliveries of major arms to {recipient} since {since}, deal by deal", TIV_NOTE)
+
+
+def orders_by_year(register: pd.DataFrame, recipient: str, since: int = 2010) -> alt.Chart:
+    """TIV of the orders a recipient placed each year, stacked by supplier (orders, not deliveries)."""
+    data = register[(register["recipient"] == recipient) & (register["order_year"] >= since)]
+    data = (data.groupby(["order_year", "supplier"], as_index=False)
+                .agg(tiv_total_order=("tiv_total_order", "sum"), deals=("deal_id", "count")))
+    chart = alt.Chart(data).mark_bar(stroke="#1a1a1a", strokeWidth=0.4).encode(
+        x=alt.X("order_year:O", title="Year the order was placed"),
+        y=alt.Y("tiv_total_order:Q", title="TIV of orders placed (millions)"),
+        color=alt.Color("supplier:N", scale=state_scale(sorted(data["supplier"].unique())), title="Supplier"),
+        tooltip=["order_year:O", "supplier:N", "deals:Q", alt.Tooltip("tiv_total_order:Q", title="TIV of orders (m)")],
+    )
+    return _titled(chart, f"{recipient}'s arms orders by year and supplier", TIV_NOTE)
+
+
+def military_spending(milex: pd.DataFrame, countries=("Armenia", "Azerbaijan"), measure: str = "share_of_gdp_pct",
+                      source_id: str | None = None, years: tuple[int, int] = (2000, 2024)) -> alt.Chart:
+    """Military expenditure over time, one line per country, from one source series."""
+    data = milex[milex["country"].isin(countries) & (milex["measure"] == measure)
+                 & milex["year"].between(*years)]
+    if source_id:
+        data = data[data["source_id"] == source_id]
+    if data.duplicated(["country", "year"]).any():
+        raise ValueError("several sources give this series: choose one with source_id=")
+    titles = {"share_of_gdp_pct": "Military spending, % of GDP"}
+    line = alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("year:Q", axis=alt.Axis(format="d"), title="Year"),
+        y=alt.Y("value:Q", title=titles.get(measure, measure.replace("_", " "))),
+        color=alt.Color("country:N", scale=state_scale(list(countries)), title="Country"),
+        strokeDash=alt.StrokeDash("country:N", title="Country"),
+        tooltip=["country:N", "year:Q", alt.Tooltip("value:Q", format=".2f"), "source_id:N"],
+    )
+    return _titled(line, f"Military spending: {', '.join(countries)}", f"SIPRI series ({measure.replace('_', ' ')})")
+
+
+def estimate_ranges(estimates: pd.DataFrame, metrics: list[str], unit_label: str) -> alt.LayerChart:
+    """Every estimate of a quantity as a point or low–high range, the article's own claim marked.
+
+    `metrics` lists the measures to compare (sources measure on different bases: share of
+    crude imports, of oil consumption, of energy needs...); the base is named on each row.
+    """
+    data = estimates[estimates["metric"].isin(metrics)].copy()
+    data["base"] = data["metric"].str.replace("_", " ")
+    data["low"] = data["low"].fillna(data["value"])
+    data["high"] = data["high"].fillna(data["low"])
+    data = data.dropna(subset=["low"])  # a report that gives no figure has nothing to draw
+    x_scale = alt.Scale(domain=[0, float(data["high"].max()) * 1.05])
+    data["who"] = data["claimant"].str.slice(0, 70) + " — " + data["period_label"]
+    data["kind"] = data["is_article_claim"].map({True: "article's claim", False: "independent estimate"})
+    base = alt.Chart(data).encode(
+        y=alt.Y("who:N", title=None, sort=alt.EncodingSortField("low", order="descending"), axis=alt.Axis(labelLimit=420)),
+        tooltip=["claimant:N", "period_label:N", "base:N", "value:Q", "low:Q", "high:Q", "unit:N", "method:N",
+                 "source_id:N"],
+    )
+    ranges = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title=unit_label, scale=x_scale), x2="high:Q",
+                                                  color=alt.Color("kind:N", title=None, scale=alt.Scale(
+                                                      domain=["article's claim", "independent estimate"],
+                                                      range=["#1a1a1a", STATE_COLORS["Azerbaijan"]])))
+    points = base.mark_point(filled=True, size=70).encode(
+        x="low:Q", shape=alt.Shape("kind:N", title=None), color=alt.Color("kind:N", legend=None))
+    return _titled(ranges + points, "One number, many estimates",
+                   "Each row is one source's figure or range; the article's claim in black")
+
+
+def alignment_network(edges: pd.DataFrame, places: pd.DataFrame, snapshots=(2020, 2024),
+                      capitals: dict[str, str] | None = None) -> alt.HConcatChart:
+    """Who is aligned with whom, drawn with each state at its capital, one panel per snapshot.
+
+    Line style carries the relation (solid partnership, dashed strained, dotted hostile), so
+    the network reads without colour.
+    """
+    capitals = capitals or {"Armenia": "yerevan", "Azerbaijan": "baku", "Georgia": "tbilisi", "Iran": "tehran",
+                            "Türkiye": "ankara", "Russia": "moscow", "Israel": "jerusalem"}
+    where = places.set_index("place_id")[["lon", "lat"]]
+    nodes = pd.DataFrame([{"state": s, "lon": where.loc[p, "lon"], "lat": where.loc[p, "lat"]}
+                          for s, p in capitals.items() if p in where.index])
+    position = nodes.set_index("state")
+    data = edges[edges["snapshot"].isin(snapshots)
+                 & edges["source_state"].isin(position.index) & edges["target_state"].isin(position.index)].copy()
+    for end, column in (("source", "source_state"), ("target", "target_state")):
+        data[f"{end}_lon"] = data[column].map(position["lon"])
+        data[f"{end}_lat"] = data[column].map(position["lat"])
+    relation_style = alt.StrokeDash("relation:N", title="Relation")
+    panels = []
+    for snapshot in snapshots:
+        lines = alt.Chart(data[data["snapshot"] == snapshot]).mark_rule(strokeWidth=2, opacity=0.8).encode(
+            longitude="source_lon:Q", latitude="source_lat:Q", longitude2="target_lon:Q", latitude2="target_lat:Q",
+            strokeDash=relation_style, color=alt.Color("relation:N", title="Relation"),
+            tooltip=["source_state:N", "target_state:N", "relation:N", "basis:N", "source_id:N"])
+        dots = alt.Chart(nodes).mark_circle(size=260, stroke="#1a1a1a").encode(
+            longitude="lon:Q", latitude="lat:Q",
+            fill=alt.Fill("state:N", scale=state_scale(nodes["state"]), legend=None), tooltip=["state:N"])
+        names = alt.Chart(nodes).mark_text(dy=-16, fontWeight="bold").encode(longitude="lon:Q", latitude="lat:Q", text="state:N")
+        panels.append(alt.layer(lines, dots, names).properties(
+            title=str(snapshot), width=300, height=300, projection=alt.Projection(type="mercator")))
+    return _titled(alt.hconcat(*panels), "Alignments among the six states and Israel",
+                   "States placed at their capitals; line style and colour give the relation")
+
+
+def event_timeline(events: pd.DataFrame, start: str = "1988-01-01", end: str = "2024-12-31",
+                   categories: list[str] | None = None) -> alt.Chart:
+    """Dated events on a timeline, one row per category; click a category in the legend to highlight it."""
+    data = events[(events["date"] >= start) & (events["date"] <= end)]
+    if categories:
+        data = data[data["category"].isin(categories)]
+    pick = alt.selection_point(fields=["category"], bind="legend")
+    chart = alt.Chart(data).mark_point(filled=True, size=90, stroke="#1a1a1a", strokeWidth=0.5).encode(
+        x=alt.X("date:T", title=None),
+        y=alt.Y("category:N", title=None),
+        shape=alt.Shape("category:N", title="Kind of event"),
+        color=alt.Color("category:N", title="Kind of event", scale=alt.Scale(scheme="dark2")),
+        opacity=alt.condition(pick, alt.value(1), alt.value(0.15)),
+        tooltip=["date:N", "title:N", "actors:N", "place:N", "source_id:N"],
+    ).add_params(pick).properties(height=alt.Step(28))
+    return _titled(chart, f"Events {start[:4]}–{end[:4]}", "Hover for details; click the legend to highlight one kind")
