@@ -1,6 +1,6 @@
 """Show a chart as a numbered, captioned, sourced figure, and export it for reuse.
 
-Every figure of the book has an entry in `chapters/figures.yml` (stable id, title,
+Every figure of the book has an entry in `chapters/figures/<chapter>.yml` (stable id, title,
 caption, alt text, sources, licence). A chapter cell ends with
 
     figure(chart, "fig-arms-azerbaijan-suppliers")
@@ -27,10 +27,10 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from .data import REPO_ROOT, bibliography_keys
+from .data import REPO_ROOT, bibliography_keys, split_source_ids
 from .tables import HTML
 
-REGISTRY = REPO_ROOT / "chapters" / "figures.yml"
+REGISTRY = REPO_ROOT / "chapters" / "figures"  # one YAML file per chapter, named by the chapter key
 FIGURES_DIR = REPO_ROOT / "figures"
 SITE_ROOT = "%%UA_SITE_ROOT%%"  # replaced by the page's relative root when Sphinx writes HTML
 BOOK_BUILD_ENV = "UA_BOOK_BUILD"
@@ -53,9 +53,15 @@ class FigureInfo:
     licence: str = "CC BY 4.0"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def source_line(self) -> str:
-        return "Sources: " + "; ".join(short_citation(key) for key in self.sources) + "."
+    def source_line(self, row_sources=()) -> str:
+        """The figure's sources; those named row by row in its data are counted, not all listed."""
+        extra = sorted(set(row_sources) - set(self.sources))
+        named = [short_citation(key) for key in self.sources]
+        if len(named) + len(extra) <= 4:
+            named += [short_citation(key) for key in extra]
+        elif extra:
+            named.append(f"and {len(extra)} further sources named row by row in the data")
+        return "Sources: " + "; ".join(named) + "."
 
     @property
     def licence_line(self) -> str:
@@ -63,32 +69,40 @@ class FigureInfo:
                 "Data keep their sources' terms.")
 
 
-def registry(path: Path = REGISTRY) -> dict[str, FigureInfo]:
-    """Every registered figure, by id, checked for the fields a figure must have."""
+def registry(folder: Path = REGISTRY) -> dict[str, FigureInfo]:
+    """Every registered figure, by id, checked for the fields a figure must have.
+
+    `chapters/figures/<chapter>.yml` maps each figure id of that chapter to its title,
+    caption, alt text and source keys (and optionally licence and notes).
+    """
     import yaml
 
-    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     figures = {}
-    for fig_id, entry in entries.items():
-        missing = [key for key in ("chapter", "title", "caption", "alt", "sources") if not entry.get(key)]
-        if missing:
-            raise FigureError(f"{path.name}: figure {fig_id!r} lacks {', '.join(missing)}")
-        figures[fig_id] = FigureInfo(
-            id=fig_id, chapter=entry["chapter"], title=entry["title"], caption=entry["caption"].strip(),
-            alt=entry["alt"].strip(), sources=tuple(entry["sources"]), licence=entry.get("licence", "CC BY 4.0"),
-            notes=tuple(entry.get("notes", ())),
-        )
+    for path in sorted(Path(folder).glob("*.yml")):
+        for fig_id, entry in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            where = f"chapters/figures/{path.name}: figure {fig_id!r}"
+            missing = [key for key in ("title", "caption", "alt") if not entry.get(key)]
+            missing += [] if isinstance(entry.get("sources"), list) else ["sources (a list; may be empty when every data row names its source)"]
+            if missing:
+                raise FigureError(f"{where} lacks {', '.join(missing)}")
+            if fig_id in figures:
+                raise FigureError(f"{where} is registered twice")
+            figures[fig_id] = FigureInfo(
+                id=fig_id, chapter=path.stem, title=entry["title"], caption=entry["caption"].strip(),
+                alt=entry["alt"].strip(), sources=tuple(entry["sources"]), licence=entry.get("licence", "CC BY 4.0"),
+                notes=tuple(entry.get("notes", ())),
+            )
     return figures
 
 
 def figure_info(fig_id: str) -> FigureInfo:
     figures = registry()
     if fig_id not in figures:
-        raise FigureError(f"unknown figure id {fig_id!r}: add it to chapters/figures.yml")
+        raise FigureError(f"unknown figure id {fig_id!r}: register it in chapters/figures/<chapter>.yml")
     info = figures[fig_id]
     unknown = [key for key in info.sources if key not in bibliography_keys()]
     if unknown:
-        raise FigureError(f"chapters/figures.yml: figure {fig_id!r} cites unknown source(s) {', '.join(unknown)}")
+        raise FigureError(f"chapters/figures/{info.chapter}.yml: figure {fig_id!r} cites unknown source(s) {', '.join(unknown)}")
     return info
 
 
@@ -148,6 +162,8 @@ class Figure:
         self.chart = chart.properties(description=info.alt)
         self.data = data
         self.spec = self.chart.to_dict()
+        self.row_sources = [] if data is None or "source_id" not in data else [
+            key for cell in data["source_id"].dropna() for key in split_source_ids(cell)]
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         if os.environ.get(BOOK_BUILD_ENV):
@@ -164,7 +180,7 @@ class Figure:
 {chart_html(self.spec, fig_id)}
 <noscript><img src="{SITE_ROOT}figures/{fig_id}.svg" alt="{html.escape(info.alt)}"></noscript>
 <figcaption><p><strong>{html.escape(info.title)}</strong> {html.escape(info.caption)}</p>
-<p class="ua-source">{html.escape(info.source_line)} {html.escape(info.licence_line)}</p>
+<p class="ua-source">{html.escape(info.source_line(self.row_sources))} {html.escape(info.licence_line)}</p>
 <p class="ua-downloads">Download: {downloads} · Figure id <code>{fig_id}</code></p></figcaption>
 {self._table_html()}</figure>"""
 
@@ -180,7 +196,7 @@ class Figure:
         """Write the CSV and (if render) SVG and PNG with a caption footer; return its manifest record."""
         out_dir.mkdir(parents=True, exist_ok=True)
         fig_id = self.info.id
-        slide = alt.vconcat(self.chart, caption_footer(self.info)).properties(background="white")
+        slide = alt.vconcat(self.chart, caption_footer(self.info, self.row_sources)).properties(background="white")
         slide_spec = json.dumps(slide.to_dict(), sort_keys=True, ensure_ascii=False)
         if self.data is not None:
             self.data.to_csv(out_dir / f"{fig_id}.csv", index=False)
@@ -188,12 +204,13 @@ class Figure:
             slide.save(str(out_dir / f"{fig_id}.svg"))
             slide.save(str(out_dir / f"{fig_id}.png"), scale_factor=2)
         return {"id": fig_id, "chapter": self.info.chapter, "title": self.info.title,
+                "source_line": self.info.source_line(self.row_sources),
                 "spec_sha256": hashlib.sha256(slide_spec.encode()).hexdigest()}
 
 
-def caption_footer(info: FigureInfo, width: int = 90) -> alt.Chart:
+def caption_footer(info: FigureInfo, row_sources=(), width: int = 90) -> alt.Chart:
     """Caption, source and licence as text lines under an exported figure."""
-    lines = textwrap.wrap(f"{info.title} {info.caption}", width) + textwrap.wrap(info.source_line, width)
+    lines = textwrap.wrap(f"{info.title} {info.caption}", width) + textwrap.wrap(info.source_line(row_sources), width)
     lines += textwrap.wrap(info.licence_line + f" Figure id: {info.id}.", width)
     frame = pd.DataFrame({"order": range(len(lines)), "line": lines})
     return (
@@ -225,6 +242,8 @@ def figure(chart: alt.TopLevelMixin, fig_id: str, data: pd.DataFrame | None = No
 
 def gallery(chapter_titles: dict[str, str]) -> HTML:
     """Every registered figure, by chapter, with its downloads and a citation line."""
+    manifest_path = FIGURES_DIR / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if manifest_path.exists() else {}
     by_chapter: dict[str, list[FigureInfo]] = {}
     for info in registry().values():
         by_chapter.setdefault(info.chapter, []).append(info)
@@ -236,7 +255,7 @@ def gallery(chapter_titles: dict[str, str]) -> HTML:
                                for ext in ("svg", "png", "csv"))
             items.append(
                 f'<li><p><strong>{html.escape(info.title)}</strong> <code>{info.id}</code></p>'
-                f'<p>{html.escape(info.caption)}</p><p>{html.escape(info.source_line)}</p>'
+                f'<p>{html.escape(info.caption)}</p><p>{html.escape(manifest.get(info.id, {}).get("source_line") or info.source_line())}</p>'
                 f'<p>Download: {files}</p><p class="ua-cite-line">Cite as: Unlikely Alliances companion '
                 f'contributors (2026), "{html.escape(info.title)}", figure {info.id}, in <em>Unlikely Alliances: '
                 f'an executable companion</em>, version 0.1.0. {html.escape(info.licence)}.</p></li>')

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import http.server
+import io
 import shutil
 import threading
 from dataclasses import dataclass, field
@@ -32,15 +34,32 @@ def find_chromium() -> str | None:
     return None
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _StaticHostHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files as a static host such as GitHub Pages does: text gzip-compressed when asked."""
+
+    COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".csv", ".txt")
+
     def log_message(self, *args):  # keep test output readable
         pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if (path.suffix not in self.COMPRESSIBLE or not path.is_file()
+                or "gzip" not in self.headers.get("Accept-Encoding", "")):
+            return super().send_head()
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 @contextlib.contextmanager
 def serve(directory: Path):
     """Serve `directory` on a free port of 127.0.0.1; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    handler = functools.partial(_StaticHostHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -17,6 +17,7 @@ import shutil
 from pathlib import Path
 
 from .figures import BOOK_BUILD_ENV, FIGURES_DIR, SITE_ROOT
+from .icons import icon_css
 
 STATIC = Path(__file__).parent / "static"
 BUNDLE_NAME = "ua-charts.js"
@@ -30,7 +31,7 @@ def chart_bundle(vl_version: str) -> str:
     return vl_convert.javascript_bundle(snippet=snippet, vl_version=vl_version)
 
 
-def _write_bundle(app, config) -> None:
+def _prepare_static(app, config) -> None:
     import altair as alt
 
     vl_version = ".".join(alt.VEGALITE_VERSION.split(".")[:2])
@@ -44,6 +45,11 @@ def _write_bundle(app, config) -> None:
         stamp.write_text(wanted)
     for name in ("ua-book.css", "ua-tables.js"):
         shutil.copy2(STATIC / name, cache / name)
+    (cache / "ua-icons.css").write_text(icon_css(), encoding="utf-8")
+    # Our static/webpack-macros.html (imported by the theme layout) leaves out the theme's 1.5 MB fontawesome.js (see templates/).
+    templates = str(Path(__file__).parent / "templates")
+    if templates not in config.templates_path:
+        config.templates_path.insert(0, templates)
     # Added at config-inited, before Sphinx compares configs, so a no-op rebuild stays a no-op.
     if str(cache) not in config.html_static_path:
         config.html_static_path.append(str(cache))
@@ -68,8 +74,13 @@ def _drop_thebe(app, pagename, templatename, context, doctree) -> None:
             context[key] = [asset for asset in context[key] if keep(asset)]
 
 
-def _relative_roots(app, pagename, templatename, context, doctree) -> None:
-    if "body" in context and SITE_ROOT in context["body"]:
+def _fix_body(app, pagename, templatename, context, doctree) -> None:
+    if "body" not in context:
+        return
+    # docutils marks bibliography entries role="doc-biblioentry" inside role="list": axe-core
+    # (rightly) wants list items there, a critical finding on the references page.
+    context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+    if SITE_ROOT in context["body"]:
         root = context["pathto"]("", 1)
         root = "" if root in ("", ".") else root.rstrip("/") + "/"
         context["body"] = context["body"].replace(SITE_ROOT, root)
@@ -85,12 +96,13 @@ def _copy_figures(app, exception) -> None:
 def setup(app):
     # Kernels started by myst-nb inherit this process's environment.
     os.environ[BOOK_BUILD_ENV] = "1"
-    app.connect("config-inited", _write_bundle)
+    app.connect("config-inited", _prepare_static)
     app.connect("config-inited", _theme_defaults)
     app.connect("html-page-context", _drop_thebe)
-    app.connect("html-page-context", _relative_roots)
+    app.connect("html-page-context", _fix_body)
     app.connect("build-finished", _copy_figures)
     app.add_js_file(BUNDLE_NAME, type="module")
     app.add_js_file("ua-tables.js", defer="defer")
+    app.add_css_file("ua-icons.css")
     app.add_css_file("ua-book.css")
     return {"version": "0.1", "parallel_read_safe": True, "parallel_write_safe": True}

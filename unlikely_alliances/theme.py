@@ -28,7 +28,7 @@ SUPPLIER_COLORS = {
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'DejaVu Sans', sans-serif"  # no web font
 TEXT_COLOR = "#1a1a1a"
-WIDTH, HEIGHT = 640, 360  # 16:9, readable on a slide at 1280x720 when exported at scale 2
+WIDTH, HEIGHT = 560, 315  # 16:9; fits the page column, and a slide at 1280x720 when exported at scale 2
 
 
 def state_scale(states, palette=SUPPLIER_COLORS):
