@@ -149,39 +149,103 @@ def estimate_ranges(estimates: pd.DataFrame, metrics: list[str], unit_label: str
                    "Each row is one source's figure or range; the article's claim in black")
 
 
-def alignment_network(edges: pd.DataFrame, places: pd.DataFrame, snapshots=(2020, 2024),
-                      capitals: dict[str, str] | None = None) -> alt.HConcatChart:
-    """Who is aligned with whom, drawn with each state at its capital, one panel per snapshot.
+# Schematic positions (not capitals: Ankara, Yerevan and Baku lie almost on one line, which would
+# draw the Türkiye–Azerbaijan tie through Armenia). Roughly west to east and north to south.
+SCHEMATIC_LAYOUT = {
+    "Russia": (2.6, 4.4), "Georgia": (1.2, 3.9), "Türkiye": (0.0, 2.0), "Armenia": (1.3, 2.7),
+    "Azerbaijan": (3.3, 2.1), "Iran": (2.5, 0.6), "Israel": (0.8, -0.3),
+}
+# Line style and colour per relation: the network reads in greyscale too.
+RELATION_STYLES = {
+    "formal_alliance": ("#1a1a1a", [1, 0]),
+    "security_partnership": ("#1b7837", [1, 0]),
+    "membership": ("#762a83", [12, 3]),
+    "arms_supply": ("#8c510a", [6, 3]),
+    "energy": ("#01665e", [2, 2]),
+    "diplomatic_normalisation": ("#5e3c99", [10, 3, 2, 3]),
+    "strained": ("#b35806", [4, 4]),
+    "hostile": ("#b2182b", [1, 3]),
+}
 
-    Line style carries the relation (solid partnership, dashed strained, dotted hostile), so
-    the network reads without colour.
+
+def _edge_frame(edges, snapshots, relations, layout) -> pd.DataFrame:
+    """Edges with line ends at the layout positions; parallel lines for pairs with several relations."""
+    data = edges[edges["snapshot"].isin(snapshots) & edges["relation"].isin(relations)
+                 & edges["source_state"].isin(layout) & edges["target_state"].isin(layout)].copy()
+    data = data.drop_duplicates(["snapshot", "source_state", "target_state", "relation"])
+    data["pair"] = data.apply(lambda r: " – ".join(sorted([r.source_state, r.target_state])), axis=1)
+    data["slot"] = data.groupby(["snapshot", "pair"]).cumcount()
+    data["slots"] = data.groupby(["snapshot", "pair"])["relation"].transform("count")
+    for end, column in (("x", "source_state"), ("y", "source_state"), ("x2", "target_state"), ("y2", "target_state")):
+        data[end] = data[column].map(lambda state, i="xy".index(end[0]): layout[state][i])
+    # Shift parallel lines perpendicular to the pair's direction, 0.09 units apart.
+    length = ((data["x2"] - data["x"]) ** 2 + (data["y2"] - data["y"]) ** 2) ** 0.5
+    shift = (data["slot"] - (data["slots"] - 1) / 2) * 0.09
+    dx, dy = -(data["y2"] - data["y"]) / length * shift, (data["x2"] - data["x"]) / length * shift
+    for column, delta in (("x", dx), ("x2", dx), ("y", dy), ("y2", dy)):
+        data[column] = data[column] + delta
+    data["relation_label"] = data["relation"].str.replace("_", " ")
+    return data
+
+
+_HIDDEN = alt.Axis(title=None, labels=False, ticks=False, domain=False, grid=False)
+_NX_SCALE, _NY_SCALE = alt.Scale(domain=[-0.6, 3.9]), alt.Scale(domain=[-0.8, 4.8])
+_NX = alt.X("x:Q", axis=_HIDDEN, scale=_NX_SCALE)
+_NY = alt.Y("y:Q", axis=_HIDDEN, scale=_NY_SCALE)
+
+
+def _network_panel(data: pd.DataFrame, relations, layout, title: str) -> alt.LayerChart:
+    shown = [r for r in RELATION_STYLES if r in relations]
+    labels = [r.replace("_", " ") for r in shown]
+    lines = alt.Chart(data).mark_rule(strokeWidth=2.5).encode(
+        x=_NX, y=_NY, x2="x2:Q", y2="y2:Q",
+        color=alt.Color("relation_label:N", title="Relation",
+                        scale=alt.Scale(domain=labels, range=[RELATION_STYLES[r][0] for r in shown]),
+                        legend=alt.Legend(orient="bottom", columns=4, symbolType="stroke")),
+        strokeDash=alt.StrokeDash("relation_label:N", title="Relation",
+                                  scale=alt.Scale(domain=labels, range=[RELATION_STYLES[r][1] for r in shown])),
+        tooltip=[alt.Tooltip("pair:N", title="states"), alt.Tooltip("relation_label:N", title="relation"),
+                 "basis:N", "since:N", "until:N", "judgement_call:N", "source_id:N"])
+    nodes = pd.DataFrame([{"state": s, "x": x, "y": y} for s, (x, y) in layout.items()])
+    dots = alt.Chart(nodes).mark_circle(size=420, stroke="#1a1a1a", strokeWidth=1, opacity=1).encode(
+        x=_NX, y=_NY, fill=alt.Fill("state:N", scale=state_scale(nodes["state"]), legend=None), tooltip=["state:N"])
+    names = alt.Chart(nodes).mark_text(dy=-20, fontWeight="bold", fontSize=12).encode(x=_NX, y=_NY, text="state:N")
+    return alt.layer(lines, dots, names).properties(title=title, width=300, height=300)
+
+
+def alignment_network(edges: pd.DataFrame, snapshots=(2020, 2024), relations: list[str] | None = None,
+                      layout: dict[str, tuple[float, float]] | None = None) -> alt.HConcatChart:
+    """Who is aligned with whom, one panel per snapshot, states at fixed schematic positions.
+
+    `relations` keeps only some kinds of tie (e.g. ["formal_alliance", "hostile"]); a pair
+    linked by several relations gets parallel lines, side by side.
     """
-    capitals = capitals or {"Armenia": "yerevan", "Azerbaijan": "baku", "Georgia": "tbilisi", "Iran": "tehran",
-                            "Türkiye": "ankara", "Russia": "moscow", "Israel": "jerusalem"}
-    where = places.set_index("place_id")[["lon", "lat"]]
-    nodes = pd.DataFrame([{"state": s, "lon": where.loc[p, "lon"], "lat": where.loc[p, "lat"]}
-                          for s, p in capitals.items() if p in where.index])
-    position = nodes.set_index("state")
-    data = edges[edges["snapshot"].isin(snapshots)
-                 & edges["source_state"].isin(position.index) & edges["target_state"].isin(position.index)].copy()
-    for end, column in (("source", "source_state"), ("target", "target_state")):
-        data[f"{end}_lon"] = data[column].map(position["lon"])
-        data[f"{end}_lat"] = data[column].map(position["lat"])
-    relation_style = alt.StrokeDash("relation:N", title="Relation")
-    panels = []
-    for snapshot in snapshots:
-        lines = alt.Chart(data[data["snapshot"] == snapshot]).mark_rule(strokeWidth=2, opacity=0.8).encode(
-            longitude="source_lon:Q", latitude="source_lat:Q", longitude2="target_lon:Q", latitude2="target_lat:Q",
-            strokeDash=relation_style, color=alt.Color("relation:N", title="Relation"),
-            tooltip=["source_state:N", "target_state:N", "relation:N", "basis:N", "source_id:N"])
-        dots = alt.Chart(nodes).mark_circle(size=260, stroke="#1a1a1a").encode(
-            longitude="lon:Q", latitude="lat:Q",
-            fill=alt.Fill("state:N", scale=state_scale(nodes["state"]), legend=None), tooltip=["state:N"])
-        names = alt.Chart(nodes).mark_text(dy=-16, fontWeight="bold").encode(longitude="lon:Q", latitude="lat:Q", text="state:N")
-        panels.append(alt.layer(lines, dots, names).properties(
-            title=str(snapshot), width=300, height=300, projection=alt.Projection(type="mercator")))
+    layout, relations = layout or SCHEMATIC_LAYOUT, relations or list(RELATION_STYLES)
+    data = _edge_frame(edges, snapshots, relations, layout)
+    panels = [_network_panel(data[data["snapshot"] == snap], relations, layout, str(snap)) for snap in snapshots]
     return _titled(alt.hconcat(*panels), "Alignments among the six states and Israel",
-                   "States placed at their capitals; line style and colour give the relation")
+                   "Schematic positions; line colour and dash pattern give the relation")
+
+
+def escalation_paths(edges: pd.DataFrame, paths: pd.DataFrame, drawn_in: list[str], snapshot: int = 2024,
+                     relations: list[str] | None = None, layout=None) -> alt.LayerChart:
+    """A snapshot's network with numbered escalation paths (grey bands) and rings round the
+    states that could be drawn in. `paths` has columns path, from_state, to_state, step."""
+    layout, relations = layout or SCHEMATIC_LAYOUT, relations or list(RELATION_STYLES)
+    network = _network_panel(_edge_frame(edges, [snapshot], relations, layout), relations, layout, str(snapshot))
+    paths = paths.assign(x=paths["from_state"].map(lambda s: layout[s][0]), y=paths["from_state"].map(lambda s: layout[s][1]),
+                         x2=paths["to_state"].map(lambda s: layout[s][0]), y2=paths["to_state"].map(lambda s: layout[s][1]))
+    paths["mid_x"], paths["mid_y"] = (paths["x"] + paths["x2"]) / 2, (paths["y"] + paths["y2"]) / 2
+    bands = alt.Chart(paths).mark_rule(strokeWidth=16, opacity=0.25, color="#1a1a1a").encode(
+        x=_NX, y=_NY, x2="x2:Q", y2="y2:Q", tooltip=["path:N", "step:N"])
+    numbers = alt.Chart(paths).mark_text(fontSize=16, fontWeight="bold").encode(
+        x=alt.X("mid_x:Q", axis=_HIDDEN, scale=_NX_SCALE), y=alt.Y("mid_y:Q", axis=_HIDDEN, scale=_NY_SCALE),
+        text="path:N")
+    ringed = pd.DataFrame([{"state": s, "x": layout[s][0], "y": layout[s][1]} for s in drawn_in])
+    rings = alt.Chart(ringed).mark_circle(size=1100, fillOpacity=0, stroke="#1a1a1a", strokeDash=[3, 2]).encode(
+        x=_NX, y=_NY, tooltip=["state:N"])
+    return _titled(alt.layer(bands, network, rings, numbers), f"Escalation paths over the {snapshot} alignments",
+                   "Grey bands: numbered paths; dashed rings: states that could be drawn in")
 
 
 def event_timeline(events: pd.DataFrame, start: str = "1988-01-01", end: str = "2024-12-31",
@@ -192,7 +256,7 @@ def event_timeline(events: pd.DataFrame, start: str = "1988-01-01", end: str = "
         data = data[data["category"].isin(categories)]
     pick = alt.selection_point(fields=["category"], bind="legend")
     chart = alt.Chart(data).mark_point(filled=True, size=90, stroke="#1a1a1a", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title=None),
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=10, labelAngle=0)),
         y=alt.Y("category:N", title=None),
         shape=alt.Shape("category:N", title="Kind of event"),
         color=alt.Color("category:N", title="Kind of event", scale=alt.Scale(scheme="dark2")),

@@ -60,7 +60,8 @@ class FigureInfo:
         if len(named) + len(extra) <= 4:
             named += [short_citation(key) for key in extra]
         elif extra:
-            named.append(f"and {len(extra)} further sources named row by row in the data")
+            rest = f"{len(extra)} {'further ' if named else ''}sources named row by row in the data"
+            named.append(f"and {rest}" if named else rest)
         return "Sources: " + "; ".join(named) + "."
 
     @property

@@ -64,11 +64,17 @@ def load_geo(name: str, directory: Path | str = GEO_DIR) -> gpd.GeoDataFrame:
     if not path.is_file():
         available = sorted(p.stem for p in Path(directory).glob("*.geojson"))
         raise GeoDataError(f"{shown}: no such geodata extract (available: {', '.join(available) or 'none'})")
-    _check_declared_crs(path, shown)
+    # Cached on the file's modification time: maps read the same extract many times per page.
+    return _read_validated(str(path), path.stat().st_mtime, shown, bibliography_keys()).copy()
+
+
+@functools.lru_cache(maxsize=32)
+def _read_validated(path: str, mtime: float, shown: str, keys: frozenset) -> gpd.GeoDataFrame:
+    _check_declared_crs(Path(path), shown)
     gdf = gpd.read_file(path)
     if gdf.crs is None:  # RFC 7946: no CRS member means WGS 84
         gdf = gdf.set_crs(4326)
-    return validate(gdf, shown)
+    return validate(gdf, shown, keys)
 
 
 def _check_declared_crs(path: Path, shown: str) -> None:
