@@ -29,7 +29,7 @@ def package(tmp_path, rows, header=HEADER):
 def test_good_rows_load_with_schema_types(tmp_path):
     frame = load("shares", package(tmp_path, GOOD_ROWS))
     assert list(frame["share_pct"]) == [27, 31]
-    assert str(frame["share_pct"].dtype) == "Float64"
+    assert str(frame["share_pct"].dtype) == "float64"
 
 
 @pytest.mark.parametrize(

@@ -48,16 +48,16 @@ def split_source_ids(value) -> list[str]:
 def unknown_source_problems(frame: pd.DataFrame, path: Path, keys) -> list[str]:
     """One message per row whose source_id is missing or not in the bibliography."""
     if "source_id" not in frame.columns:
-        return [f"{_display(path)}: no source_id column (every row needs a source)"]
+        return [f"{display_path(path)}: no source_id column (every row needs a source)"]
     problems = []
     for position, value in enumerate(frame["source_id"], start=1):
         ids = split_source_ids(value)
         if not ids:
-            problems.append(f"{_display(path)}, row {position} (line {position + 1}), column source_id: missing source id")
+            problems.append(f"{display_path(path)}, row {position} (line {position + 1}), column source_id: missing source id")
         for source_id in ids:
             if source_id not in keys:
                 problems.append(
-                    f"{_display(path)}, row {position} (line {position + 1}), column source_id: "
+                    f"{display_path(path)}, row {position} (line {position + 1}), column source_id: "
                     f"unknown source id {source_id!r} (not a key in references*.bib)"
                 )
     return problems
@@ -104,33 +104,32 @@ def schema_problems(descriptor: Path, name: str) -> list[str]:
         for error in task.errors:
             row = getattr(error, "row_number", None)
             field = getattr(error, "field_name", None)
-            where = _display(path)
+            where = display_path(path)
             if row is not None:
                 where += f", row {row - 1} (line {row})"
             if field:
                 where += f", column {field}"
             problems.append(f"{where}: {error.type.replace('-', ' ')}: {error.note or error.message}")
     for error in report.errors:
-        problems.append(f"{_display(path)}: {error.message}")
+        problems.append(f"{display_path(path)}: {error.message}")
     return problems
 
 
 def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
-    dtypes, booleans = {}, []
-    for field in schema["fields"]:
-        kind = field.get("type", "string")
-        if kind == "integer":
-            dtypes[field["name"]] = "Int64"
-        elif kind == "number":
-            dtypes[field["name"]] = "Float64"
+    """Read a validated CSV with the schema's types, as plain numpy dtypes where no value is
+    missing (int, bool), floats with NaN for numbers, and text as Python strings."""
+    kinds = {field["name"]: field.get("type", "string") for field in schema["fields"]}
+    frame = pd.read_csv(path, dtype={name: "string" for name in kinds}, keep_default_na=False, na_values=[""])
+    for name, kind in kinds.items():
+        column = frame[name]
+        if kind in ("integer", "number"):
+            numbers = pd.to_numeric(column).astype("float64")
+            frame[name] = numbers.astype("int64") if kind == "integer" and numbers.notna().all() else numbers
         elif kind == "boolean":
-            booleans.append(field["name"])
-            dtypes[field["name"]] = "string"
+            flags = column.str.lower().map({"true": True, "false": False})
+            frame[name] = flags.astype(bool) if flags.notna().all() else flags.astype(object)
         else:
-            dtypes[field["name"]] = "string"
-    frame = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
-    for column in booleans:
-        frame[column] = frame[column].str.lower().map({"true": True, "false": False}).astype("boolean")
+            frame[name] = column.astype(object).where(column.notna(), None)
     return frame
 
 
@@ -144,11 +143,11 @@ def _descriptor(descriptor: Path, mtime: float) -> dict:
 def _resource_descriptor(descriptor: Path, name: str) -> dict:
     resources = {r["name"]: r for r in _descriptor(Path(descriptor), Path(descriptor).stat().st_mtime)["resources"]}
     if name not in resources:
-        raise DataError(f"{_display(descriptor)}: no resource named {name!r}; known: {', '.join(sorted(resources))}")
+        raise DataError(f"{display_path(descriptor)}: no resource named {name!r}; known: {', '.join(sorted(resources))}")
     return resources[name]
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """A path as a reader finds it in the repository (relative where possible)."""
     try:
         return str(Path(path).resolve().relative_to(REPO_ROOT))
@@ -159,4 +158,4 @@ def _display(path: Path) -> str:
 def _summary(path: Path, problems: list[str]) -> str:
     shown = problems[:20]
     more = f"\n... and {len(problems) - len(shown)} more" if len(problems) > len(shown) else ""
-    return f"{_display(path)} failed validation ({len(problems)} problem(s)):\n" + "\n".join(shown) + more
+    return f"{display_path(path)} failed validation ({len(problems)} problem(s)):\n" + "\n".join(shown) + more

@@ -23,8 +23,8 @@ import pandas as pd
 from shapely.geometry import LineString
 from shapely.validation import explain_validity
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA_DIR = REPO_ROOT / "data"
+from .data import DATA_DIR, bibliography_keys, display_path, load, split_source_ids
+
 GEO_DIR = DATA_DIR / "geo"
 WAYPOINTS_FILE = "data/route_waypoints.csv"
 ROUTES_FILE = "data/routes.csv"
@@ -40,27 +40,10 @@ class GeoDataError(ValueError):
     """A geodata file or frame has no usable CRS, a broken geometry, or cites an unknown source."""
 
 
-def bibliography_keys(root: Path | str = REPO_ROOT) -> frozenset[str]:
-    """All citation keys in the book's BibTeX files (every references*.bib in the repository root)."""
-    files = sorted(Path(root).glob("references*.bib"))
-    # Keyed on modification times, so an edited .bib is reread but an unchanged one is parsed once.
-    return _parse_bib(tuple((str(f), f.stat().st_mtime) for f in files))
-
-
-@functools.lru_cache(maxsize=8)
-def _parse_bib(files_and_mtimes) -> frozenset[str]:
-    from pybtex.database import parse_file
-
-    keys: set[str] = set()
-    for path, _ in files_and_mtimes:
-        keys.update(parse_file(path, bib_format="bibtex").entries.keys())
-    return frozenset(keys)
-
-
 def load_geo(name: str, directory: Path | str = GEO_DIR) -> gpd.GeoDataFrame:
     """Read data/geo/{name}.geojson and return it validated (see `validate`)."""
     path = Path(directory) / f"{name}.geojson"
-    shown = _display(path)
+    shown = display_path(path)
     if not path.is_file():
         available = sorted(p.stem for p in Path(directory).glob("*.geojson"))
         raise GeoDataError(f"{shown}: no such geodata extract (available: {', '.join(available) or 'none'})")
@@ -109,7 +92,7 @@ def validate(gdf: gpd.GeoDataFrame, source: str = "<GeoDataFrame>", keys=None) -
     if "source_id" in gdf.columns:
         keys = bibliography_keys() if keys is None else keys
         for position, value in enumerate(gdf["source_id"]):
-            ids = _split_ids(value)
+            ids = split_source_ids(value)
             if not ids:
                 raise GeoDataError(f"{source}: {_feature(gdf, position)} has no source_id")
             for key in ids:
@@ -126,25 +109,16 @@ def _feature(gdf, position: int) -> str:
     return f"feature {position}"
 
 
-def _split_ids(value) -> list[str]:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return []
-    return [part.strip() for part in str(value).split(";") if part.strip()]
-
-
-def _display(path: Path) -> str:
-    """A path as the reader knows it: relative to the repository when inside it."""
-    try:
-        return str(Path(path).resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
-
-
 # ---------------------------------------------------------------- tables and routes
-def read_table(name: str) -> pd.DataFrame:
-    """data/{name}.csv as a DataFrame (to be replaced by the shared validated loader
-    `unlikely_alliances.data.load(name)`)."""
-    return pd.read_csv(DATA_DIR / f"{name}.csv")
+def _select(frame: pd.DataFrame, id_column: str, ids, file: str) -> pd.DataFrame:
+    """Rows of `frame` whose `id_column` is in `ids`, in that order; all rows when ids is None."""
+    if ids is None:
+        return frame
+    ids = list(ids)
+    unknown = sorted(set(ids) - set(frame[id_column]))
+    if unknown:
+        raise GeoDataError(f"{file}: unknown {id_column} {unknown}")
+    return frame.set_index(id_column).loc[ids].reset_index()
 
 
 def route_lines(routes: pd.DataFrame, waypoints: pd.DataFrame) -> gpd.GeoDataFrame:
@@ -179,25 +153,13 @@ def _row(label) -> object:
 
 def load_routes(route_ids=None) -> gpd.GeoDataFrame:
     """Routes (data/routes.csv) as lines through their waypoints, optionally only `route_ids`, in that order."""
-    routes = read_table("routes")
-    if route_ids is not None:
-        route_ids = list(route_ids)
-        unknown = sorted(set(route_ids) - set(routes["route_id"]))
-        if unknown:
-            raise GeoDataError(f"{ROUTES_FILE}: unknown route_id {unknown}")
-        routes = routes.set_index("route_id").loc[route_ids].reset_index()
-    waypoints = read_table("route_waypoints")
+    routes = _select(load("routes"), "route_id", route_ids, ROUTES_FILE)
+    waypoints = load("route_waypoints")
     return route_lines(routes, waypoints[waypoints["route_id"].isin(set(routes["route_id"]))])
 
 
 def load_places(place_ids=None) -> gpd.GeoDataFrame:
     """Places (data/places.csv) with coordinates as points, optionally only `place_ids`, in that order."""
-    places = read_table("places")
-    if place_ids is not None:
-        place_ids = list(place_ids)
-        unknown = sorted(set(place_ids) - set(places["place_id"]))
-        if unknown:
-            raise GeoDataError(f"data/places.csv: unknown place_id {unknown}")
-        places = places.set_index("place_id").loc[place_ids].reset_index()
+    places = _select(load("places"), "place_id", place_ids, "data/places.csv")
     places = places.dropna(subset=["lat", "lon"]).reset_index(drop=True)
     return gpd.GeoDataFrame(places, geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=4326)

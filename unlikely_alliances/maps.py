@@ -235,8 +235,11 @@ def _avoid_zone(extent, width, places=None, routes=None):
 
 def _area_label_point(geom, extent, *, avoid=None, margin=0.1):
     """A point well inside the largest part of a polygon that lies inside the map (away from its
-    edges by `margin` of the width, so the label is not cut) and outside `avoid`."""
-    inner = _padded(extent, -margin)
+    sides by `margin` of the width and from top and bottom by 4% of the height, so the label is
+    not cut) and outside `avoid`."""
+    west, south, east, north = extent
+    dx, dy = margin * (east - west), 0.04 * (north - south)
+    inner = (west + dx, south + dy, east - dx, north - dy)
     visible = shapely.clip_by_rect(geom, *inner)
     if avoid is not None and not visible.is_empty:
         clear = visible.difference(avoid)
@@ -405,19 +408,20 @@ def labels_layer(extent="south_caucasus", *, width: int = WIDTH, inset: bool | N
     countries = countries[~countries["state"].isin(skip)]
     countries = countries[shapely.area(shapely.clip_by_rect(countries.geometry.values, *ext)) > 0.004 * _area(ext)]
     main = countries["state"].isin(STATE_COLORS.keys())
-    states = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=0.06), "label": n.upper()}
+    edge = min(0.25, 40 / width)  # keep a label's centre about 40 px from the sides, so it is not cut
+    states = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=edge), "label": n.upper()}
                      for n, g in zip(countries.loc[main, "name"], countries.loc[main].geometry))
-    others = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=0.12), "label": n}
+    others = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=max(0.12, edge)), "label": n}
                      for n, g in zip(countries.loc[~main, "name"], countries.loc[~main].geometry))
     seas = geo.load_geo("inset_seas" if inset else "seas")
-    seas = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=0.12), "label": n}
+    seas = _points({"point": _area_label_point(g, ext, avoid=keep_clear, margin=max(0.12, edge)), "label": n}
                    for n, g in zip(seas["name"], seas.geometry) if shapely.clip_by_rect(g, *ext).area > 0.002 * _area(ext))
-    layers = [_text(states, size=12, weight="bold", color="#333333", side="center"),
-              _text(others, size=10, italic=True, color="#666666", side="center"),
+    layers = [_text(others, size=10, italic=True, color="#666666", side="center"),
               _text(seas, size=10, italic=True, color=WATER_TEXT, side="center")]
     if not inset:
         layers.append(_text(_water_points(ext, lakes, rivers), size=9, italic=True, color=WATER_TEXT, side="center"))
-    return alt.layer(*layers)
+    # The states' names last, so that nothing is drawn over them.
+    return alt.layer(*layers, _text(states, size=12, weight="bold", color="#333333", side="center"))
 
 
 def _water_points(extent, lakes, rivers) -> pd.DataFrame:
@@ -560,8 +564,9 @@ def admin1_layer(admin1_ids=None, *, groups=None, extent=None, width: int = WIDT
     if not label:
         return alt.layer(shapes)
     keep_clear = _avoid_zone(ext, width, avoid)
+    big = shapely.area(shapely.clip_by_rect(units.geometry.values, *ext)) > 0.003 * _area(ext)  # room for a name
     rows = [{"point": _area_label_point(g, ext, avoid=keep_clear, margin=0.03), "label": n}
-            for n, g in zip(units["name"], units.geometry)]
+            for n, g in zip(units.loc[big, "name"], units.loc[big].geometry)]
     return shapes + _text(_points(rows), size=11, weight="bold", color="#1a1a1a", side="center")
 
 
@@ -622,8 +627,8 @@ def route_map(route_ids, extent, *, places=(), admin1=(), color_by="status", wid
             + places_layer(places, sides=sides))
 
 
-def overview_map(extent="south_caucasus", inset=(32.4, 30.9, 36.6, 37.3), *, places=("baku", "yerevan", "tbilisi",
-                 "tabriz"), inset_places=("ceyhan", "haifa", "ashkelon"), routes=("btc",),
+def overview_map(extent="south_caucasus", inset=(32.2, 29.4, 36.6, 37.2), *, places=("baku", "yerevan", "tbilisi",
+                 "tabriz"), inset_places=("ceyhan", "haifa", "ashkelon", "eilat"), routes=("btc",),
                  inset_routes=("btc", "tanker_ceyhan_haifa", "tanker_ceyhan_ashkelon"),
                  width: int = 480) -> alt.VConcatChart:
     """The six states with Nakhchivan, beside a second panel for Israel and the Eastern
@@ -665,7 +670,7 @@ def iran_provinces_map(provinces=("east_azerbaijan", "west_azerbaijan", "ardabil
             + labels_layer(extent, width=width, avoid=places, avoid_admin1=list(provinces)) + places_layer(places))
 
 
-def control_phase_map(phases=PHASES, *, extent="karabakh", width: int = 260,
+def control_phase_map(phases=PHASES, *, extent="karabakh", width: int = 250,
                       places=("stepanakert", "shusha", "lachin", "kalbajar", "goris", "agdam", "fuzuli"),
                       district_labels: bool = False) -> alt.VConcatChart:
     """Small multiples of control of Karabakh and the surrounding districts, one panel per phase."""
@@ -676,12 +681,13 @@ def control_phase_map(phases=PHASES, *, extent="karabakh", width: int = 260,
         title = control.loc[control["phase"] == phase, "phase_label"].iloc[0]
         panel = (basemap(ext, width=width, labels=False, source=False, grid=False, scale_bar=phase == phases[0])
                  + control_layer(phase, extent=ext)
-                 + admin1_layer(groups="karabakh", extent=ext, width=width, highlight=False, label=district_labels)
+                 + admin1_layer(groups="karabakh", extent=ext, width=width, highlight=False, label=district_labels,
+                                avoid=list(places))
                  + labels_layer(ext, width=width, skip=("Azerbaijan",), avoid=places)
                  + places_layer(list(places), size=25))
         panels.append(panel.properties(title=alt.TitleParams(title, fontSize=13)))
     note = source_lines(ext, "Schematic, not surveyed lines: whole Natural Earth district polygons, corrected and "
-                             "sourced in data/geo/karabakh_districts.csv; hatched where only part of a district was\n"
+                             "sourced in data/geo/karabakh_districts.csv; hatched where only part of a district was "
                              "held. The peacekeeping zone's outline is approximate; the Lachin corridor is drawn as a "
                              "5 km band along its 2020 route (moved south of Lachin town in August 2022).")
     return alt.vconcat(alt.hconcat(*panels, spacing=8), _source_block(note, width * len(phases)), spacing=4)
