@@ -129,7 +129,7 @@ def _read_typed(path: Path, schema: dict) -> pd.DataFrame:
             flags = column.str.lower().map({"true": True, "false": False})
             frame[name] = flags.astype(bool) if flags.notna().all() else flags.astype(object)
         else:
-            frame[name] = column.astype(object).where(column.notna(), None)
+            frame[name] = pd.Series([None if pd.isna(v) else v for v in column], index=frame.index, dtype=object)
     return frame
 
 

@@ -136,16 +136,30 @@ def _strip_braces(text: str) -> str:
     return text.replace("{", "").replace("}", "").replace("\\&", "&")
 
 
+def spec_json(spec: dict, **options) -> str:
+    """JSON for a Vega-Lite spec; missing values (NaN) become null, as JSON has no NaN."""
+    def clean(value):
+        if isinstance(value, float) and value != value:
+            return None
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return json.dumps(clean(spec), ensure_ascii=False, allow_nan=False, **options)
+
+
 def chart_html(spec: dict, name: str) -> str:
     """A container and its Vega-Lite spec, drawn in the page by the shared bundle (ua-charts.js)."""
-    spec_json = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    text = spec_json(spec, separators=(",", ":")).replace("</", "<\\/")
     return (f'<div class="ua-chart" id="ua-chart-{name}" data-spec="ua-spec-{name}"></div>\n'
-            f'<script type="application/json" id="ua-spec-{name}">{spec_json}</script>')
+            f'<script type="application/json" id="ua-spec-{name}">{text}</script>')
 
 
 def book_renderer(spec: dict, **metadata) -> dict:
     """altair renderer for the built book: any chart a cell shows is drawn offline by the bundle."""
-    name = "chart-" + hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:12]
+    name = "chart-" + hashlib.sha256(spec_json(spec, sort_keys=True).encode()).hexdigest()[:12]
     return {"text/html": chart_html(spec, name)}
 
 
@@ -198,7 +212,7 @@ class Figure:
         out_dir.mkdir(parents=True, exist_ok=True)
         fig_id = self.info.id
         slide = alt.vconcat(self.chart, caption_footer(self.info, self.row_sources)).properties(background="white")
-        slide_spec = json.dumps(slide.to_dict(), sort_keys=True, ensure_ascii=False)
+        slide_spec = spec_json(slide.to_dict(), sort_keys=True)
         if self.data is not None:
             self.data.to_csv(out_dir / f"{fig_id}.csv", index=False)
         if render:

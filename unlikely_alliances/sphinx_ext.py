@@ -55,6 +55,35 @@ def _prepare_static(app, config) -> None:
         config.html_static_path.append(str(cache))
 
 
+# What chapter outputs depend on besides their own text: myst-nb's execution cache only
+# notices a changed notebook, so a changed data file or helper would leave stale figures.
+CACHE_INPUTS = ("data/**/*.csv", "data/**/*.json", "data/**/*.geojson", "unlikely_alliances/**/*.py",
+                "chapters/figures/*.yml", "references*.bib", "figures/manifest.json")
+
+
+def inputs_digest(root: Path) -> str:
+    """A hash of every file the chapters read, to key the execution cache on."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    for pattern in CACHE_INPUTS:
+        for path in sorted(root.glob(pattern)):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _execution_cache(app, config) -> None:
+    # One cache folder per state of the inputs: unchanged inputs reuse it (a no-op rebuild
+    # executes nothing); changed inputs start a fresh one, so every chapter runs again.
+    caches = Path(app.outdir).parent / ".jupyter_cache"
+    current = caches / inputs_digest(Path(app.srcdir))
+    if caches.is_dir():
+        for old in caches.iterdir():
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+    config.nb_execution_cache_path = str(current)
+
+
 def _theme_defaults(app, config) -> None:
     # pydata-sphinx-theme reads `default_mode` from the template context; left empty, every page
     # logs "Got invalid theme mode". "auto" follows the reader's light/dark preference.
@@ -98,6 +127,7 @@ def setup(app):
     os.environ[BOOK_BUILD_ENV] = "1"
     app.connect("config-inited", _prepare_static)
     app.connect("config-inited", _theme_defaults)
+    app.connect("config-inited", _execution_cache)
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _fix_body)
     app.connect("build-finished", _copy_figures)

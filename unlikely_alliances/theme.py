@@ -48,5 +48,8 @@ def book_theme():
             "title": {"anchor": "start", "fontSize": 16, "color": TEXT_COLOR, "subtitleColor": "#404040"},
             "axis": {"labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR, "labelFontSize": 12, "titleFontSize": 12},
             "legend": {"labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR, "labelFontSize": 12},
+            # Map shapes are backdrop: without this, each geoshape layer is an unnamed ARIA image
+            # (axe: svg-img-alt). The figure's alt text and data table describe the map instead.
+            "geoshape": {"aria": False},
         }
     )
