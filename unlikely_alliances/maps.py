@@ -90,7 +90,7 @@ LABEL_SIDE = {"shusha": "below", "julfa_az": "above", "jolfa_ir": "below", "agar
               "meghri": "below", "lachin": "left", "goris": "left", "sangachal": "below", "tel_aviv": "left",
               "haifa": "left", "ashkelon": "left", "eilat": "left", "ordubad": "above", "kapan": "left",
               "nakhchivan_city": "left", "horadiz": "below", "kars": "left", "aghband": "below",
-              "tbilisi": "above"}
+              "tbilisi": "above", "stepanakert": "above"}
 ROUTE_SHORT = {"btc": "BTC", "scp": "SCP", "tanap": "TANAP", "baku_supsa": "Baku–Supsa",
                "baku_novorossiysk": "Baku–Novorossiysk", "tap": "TAP", "kirkuk_ceyhan": "Kirkuk–Ceyhan",
                "lachin_corridor_2020": "Lachin corridor 2020–22", "lachin_corridor_2022": "Lachin corridor 2022–23",
@@ -311,7 +311,10 @@ def _source_block(lines, width) -> alt.Chart:
 def _graticule(extent, step=None) -> alt.LayerChart:
     west, south, east, north = extent
     step = step or next(s for s in (0.5, 1, 2, 5) if (east - west) / s <= 8)
-    lines = alt.Chart(alt.graticule(step=[step, step])).mark_geoshape(
+    # Only the lines inside the map: a global graticule at 0.5° would be 1,000 lines that the
+    # conic projection throws far off the page (megabytes of SVG, slow drawing).
+    frame = [[west - step, south - step], [east + step, north + step]]
+    lines = alt.Chart(alt.graticule(extent=frame, step=[step, step])).mark_geoshape(
         filled=False, stroke="#9fb4c4", strokeWidth=0.4, strokeOpacity=0.7, clip=True)
     lats = np.arange(math.ceil(south / step) * step, north, step)
     lons = np.arange(math.ceil(west / step) * step, east, step)
@@ -516,8 +519,11 @@ def places_layer(place_ids, *, label: bool = True, sides: dict | None = None, si
     `sides` maps place_id to "right", "left", "above" or "below" for the label (default LABEL_SIDE).
     """
     places = geo.load_places(place_ids)
+    # Contested names carry both forms on the map itself (the book's convention, see the glossary).
+    contested = places["note"].fillna("").str.startswith("Contested name") & places["name_alt"].notna()
+    labels = places["name"].where(~contested, places["name"] + "/" + places["name_alt"].fillna(""))
     df = pd.DataFrame({
-        "lon": places["lon"], "lat": places["lat"], "label": places["name"],
+        "lon": places["lon"], "lat": places["lat"], "label": labels,
         "name_alt": places["name_alt"].fillna(""), "kind": places["kind"].str.replace("_", " "),
         "country": places["country"].fillna(""), "source_id": places["source_id"],
         "side": [{**LABEL_SIDE, **(sides or {})}.get(p, "right") for p in places["place_id"]]})
