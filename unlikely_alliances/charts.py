@@ -39,13 +39,14 @@ def supplier_shares(shares: pd.DataFrame, recipient: str = "Azerbaijan", window_
     data = (data.groupby(["period", "supplier", "share_pct"], as_index=False)
                 .agg(sources=("source_id", "; ".join)))
     periods = sorted(data["period"].unique(), key=lambda p: int(p[:4]))
-    suppliers = state_scale(sorted(data["supplier"].unique()))
+    names = sorted(data["supplier"].unique())
+    suppliers = state_scale(names)
     x = alt.X("period:N", sort=periods, title=f"SIPRI {window_years}-year window", axis=alt.Axis(labelAngle=0))
     points = alt.Chart(data).mark_point(filled=True, size=110, stroke="#1a1a1a", strokeWidth=0.6, opacity=1).encode(
         x=x, xOffset="supplier:N",
         y=alt.Y("share_pct:Q", title="Share of arms imports (%, by TIV)", scale=alt.Scale(domain=[0, 100])),
         color=alt.Color("supplier:N", scale=suppliers, title="Supplier"),
-        shape=alt.Shape("supplier:N", title="Supplier"),
+        shape=alt.Shape("supplier:N", title="Supplier", scale=alt.Scale(domain=names)),  # same domain: one legend
         tooltip=["period:N", "supplier:N", alt.Tooltip("share_pct:Q", title="share %"), "sources:N"],
     )
     layers = [points]
@@ -109,15 +110,17 @@ def military_spending(milex: pd.DataFrame, countries=("Armenia", "Azerbaijan"), 
         data = data[data["source_id"] == source_id]
     if data.duplicated(["country", "year"]).any():
         raise ValueError("several sources give this series: choose one with source_id=")
-    titles = {"share_of_gdp_pct": "Military spending, % of GDP"}
+    titles = {"share_of_gdp_pct": "Military spending, % of GDP",
+              "usd_million_basis_unstated": "Military spending, US$ million (price basis not stated)"}
+    label = titles.get(measure, measure.replace("_", " "))
     line = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("year:Q", axis=alt.Axis(format="d"), title="Year"),
-        y=alt.Y("value:Q", title=titles.get(measure, measure.replace("_", " "))),
+        y=alt.Y("value:Q", title=label),
         color=alt.Color("country:N", scale=state_scale(list(countries)), title="Country"),
-        strokeDash=alt.StrokeDash("country:N", title="Country"),
+        strokeDash=alt.StrokeDash("country:N", title="Country", scale=alt.Scale(domain=list(countries))),
         tooltip=["country:N", "year:Q", alt.Tooltip("value:Q", format=".2f"), "source_id:N"],
     )
-    return _titled(line, f"Military spending: {', '.join(countries)}", f"SIPRI series ({measure.replace('_', ' ')})")
+    return _titled(line, f"Military spending: {', '.join(countries)}", f"{label}; SIPRI series via the source named per point")
 
 
 def estimate_ranges(estimates: pd.DataFrame, metrics: list[str], unit_label: str) -> alt.LayerChart:
@@ -139,14 +142,15 @@ def estimate_ranges(estimates: pd.DataFrame, metrics: list[str], unit_label: str
         tooltip=["claimant:N", "period_label:N", "base:N", "value:Q", "low:Q", "high:Q", "unit:N", "method:N",
                  "source_id:N"],
     )
+    kinds = alt.Scale(domain=["article's claim", "independent estimate"], range=["#1a1a1a", STATE_COLORS["Azerbaijan"]])
     ranges = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title=unit_label, scale=x_scale), x2="high:Q",
-                                                  color=alt.Color("kind:N", title=None, scale=alt.Scale(
-                                                      domain=["article's claim", "independent estimate"],
-                                                      range=["#1a1a1a", STATE_COLORS["Azerbaijan"]])))
-    points = base.mark_point(filled=True, size=70).encode(
-        x="low:Q", shape=alt.Shape("kind:N", title=None), color=alt.Color("kind:N", legend=None))
+                                                  color=alt.Color("kind:N", title=None, scale=kinds))
+    points = base.mark_point(filled=True, size=70, opacity=1).encode(
+        x="low:Q", shape=alt.Shape("kind:N", title=None, scale=alt.Scale(domain=kinds.domain)),
+        color=alt.Color("kind:N", title=None, scale=kinds))
+    note = "the article's claim in black" if data["is_article_claim"].any() else "no figure here is the article's"
     return _titled(ranges + points, "One number, many estimates",
-                   "Each row is one source's figure or range; the article's claim in black")
+                   f"Each row is one source's figure or range (a bar where the source gives a range); {note}")
 
 
 # Schematic positions (not capitals: Ankara, Yerevan and Baku lie almost on one line, which would
@@ -249,14 +253,17 @@ def escalation_paths(edges: pd.DataFrame, paths: pd.DataFrame, drawn_in: list[st
 
 
 def event_timeline(events: pd.DataFrame, start: str = "1988-01-01", end: str = "2024-12-31",
-                   categories: list[str] | None = None) -> alt.Chart:
-    """Dated events on a timeline, one row per category; click a category in the legend to highlight it."""
+                   categories: list[str] | None = None, date_format: str = "%Y") -> alt.Chart:
+    """Dated events on a timeline, one row per category; click a category in the legend to highlight it.
+
+    Events given only to the month or year ("2023-10", "1993") are drawn at its first day;
+    `date_format` sets the axis labels, e.g. "%b %Y" for a window of a few months."""
     data = events[(events["date"] >= start) & (events["date"] <= end)]
     if categories:
         data = data[data["category"].isin(categories)]
     pick = alt.selection_point(fields=["category"], bind="legend")
     chart = alt.Chart(data).mark_point(filled=True, size=90, stroke="#1a1a1a", strokeWidth=0.5).encode(
-        x=alt.X("date:T", title=None, axis=alt.Axis(format="%Y", tickCount=10, labelAngle=0)),
+        x=alt.X("date:T", title=None, axis=alt.Axis(format=date_format, tickCount=10, labelAngle=0)),
         y=alt.Y("category:N", title=None),
         shape=alt.Shape("category:N", title="Kind of event"),
         color=alt.Color("category:N", title="Kind of event", scale=alt.Scale(scheme="dark2")),
