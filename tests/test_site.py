@@ -70,3 +70,23 @@ def test_checker_catches_a_broken_page(built_site, browser, tmp_path, name):
     with sitecheck.serve(site) as url:
         report = sitecheck.inspect_page(browser, url, name)
     assert any(expected in problem for problem in report.problems), report.problems
+
+
+def test_claims_ledger_sorts_and_filters_from_the_keyboard(built_site, site_url, browser):
+    page = browser.new_page()
+    page.goto(site_url + "chapters/claims-ledger.html")
+    table = page.locator("#table-claims")
+    rows = table.locator("tbody tr")
+    total = rows.count()
+    assert total >= 25
+    status_button = table.locator("thead button", has_text="status")
+    status_button.focus()
+    page.keyboard.press("Enter")  # a button: reachable and usable without a mouse
+    assert table.locator("thead th[aria-sort='ascending']").count() == 1
+    statuses = [rows.nth(i).locator("td").nth(5).inner_text() for i in range(total)]
+    assert statuses == sorted(statuses)
+    page.get_by_label("Search this table:").first.fill("contested")
+    visible = [rows.nth(i) for i in range(total) if rows.nth(i).is_visible()]
+    assert 0 < len(visible) < total
+    assert all("contested" in row.inner_text().lower() for row in visible)
+    page.close()

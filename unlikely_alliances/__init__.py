@@ -4,7 +4,7 @@ A chapter cell typically reads:
 
     from unlikely_alliances import load, charts, figure
     shares = load("arms_supplier_shares")
-    figure(charts.supplier_shares(shares, recipient="Azerbaijan"), "fig-arms-azerbaijan-suppliers")
+    figure(charts.supplier_shares(shares, recipient="Azerbaijan"), "fig-israel-share-azerbaijan-arms")
 
 Modules by job: `data` (load and validate), `theme` (colours, one chart theme),
 `charts` (chart builders), `geo` and `maps` (geodata and map builders),

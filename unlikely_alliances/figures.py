@@ -3,7 +3,7 @@
 Every figure of the book has an entry in `chapters/figures/<chapter>.yml` (stable id, title,
 caption, alt text, sources, licence). A chapter cell ends with
 
-    figure(chart, "fig-arms-azerbaijan-suppliers")
+    figure(chart, "fig-israel-share-azerbaijan-arms")
 
 which, in the built book, emits the chart's Vega-Lite spec for the site's one shared
 script bundle to draw (no CDN), the caption, source and licence lines, download links,

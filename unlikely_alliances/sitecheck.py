@@ -90,6 +90,7 @@ class PageReport:
     failed_requests: list[str] = field(default_factory=list)
     external_requests: list[str] = field(default_factory=list)
     undrawn_charts: list[str] = field(default_factory=list)
+    duplicate_ids: list[str] = field(default_factory=list)
     chart_count: int = 0
     charts_drawn_ms: float | None = None
     bytes_without_bundle: int = 0
@@ -99,7 +100,8 @@ class PageReport:
         return ([f"{self.path}: console error: {e}" for e in self.console_errors]
                 + [f"{self.path}: failed request: {r}" for r in self.failed_requests]
                 + [f"{self.path}: request to another host: {r}" for r in self.external_requests]
-                + [f"{self.path}: chart did not draw: {c}" for c in self.undrawn_charts])
+                + [f"{self.path}: chart did not draw: {c}" for c in self.undrawn_charts]
+                + [f"{self.path}: id used more than once: {i}" for i in self.duplicate_ids])
 
 
 def inspect_page(browser, base_url: str, path: str) -> PageReport:
@@ -136,6 +138,10 @@ def inspect_page(browser, base_url: str, path: str) -> PageReport:
         ".ua-chart",
         "cs => cs.filter(c => c.dataset.rendered !== 'true' || !c.querySelector('svg, canvas')).map(c => c.id)",
     )
+    report.duplicate_ids = page.evaluate(
+        "() => { const seen = new Set(), twice = new Set();"
+        " for (const e of document.querySelectorAll('[id]')) { (seen.has(e.id) ? twice : seen).add(e.id); }"
+        " return [...twice]; }")
     report.bytes_without_bundle = page.evaluate(
         """(bundle) => {
             const nav = performance.getEntriesByType('navigation')[0];

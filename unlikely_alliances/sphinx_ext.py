@@ -115,6 +115,19 @@ def _fix_body(app, pagename, templatename, context, doctree) -> None:
         context["body"] = context["body"].replace(SITE_ROOT, root)
 
 
+def _unique_exercise_ids(app, doctree, docname) -> None:
+    # sphinx-exercise gives every exercise and solution body the same id, so a page with two
+    # exercises repeats an id (invalid HTML, and ambiguous for assistive technology).
+    from docutils import nodes
+
+    counts: dict[str, int] = {}
+    for section in doctree.findall(nodes.section):
+        for shared in ("exercise-content", "solution-content"):
+            if shared in section["ids"]:
+                counts[shared] = counts.get(shared, 0) + 1
+                section["ids"] = [f"{shared}-{counts[shared]}" if i == shared else i for i in section["ids"]]
+
+
 def _copy_figures(app, exception) -> None:
     if exception is None and app.builder.format == "html" and FIGURES_DIR.is_dir():
         target = Path(app.outdir) / "figures"
@@ -130,6 +143,7 @@ def setup(app):
     app.connect("config-inited", _execution_cache)
     app.connect("html-page-context", _drop_thebe)
     app.connect("html-page-context", _fix_body)
+    app.connect("doctree-resolved", _unique_exercise_ids)
     app.connect("build-finished", _copy_figures)
     app.add_js_file(BUNDLE_NAME, type="module")
     app.add_js_file("ua-tables.js", defer="defer")

@@ -21,7 +21,10 @@ class HTML:
 
 
 def sortable_table(frame: pd.DataFrame, caption: str, table_id: str) -> HTML:
-    """A table whose columns sort on click and whose rows filter as the reader types."""
+    """A table whose columns sort on click and whose rows filter as the reader types.
+
+    The id gets a "table-" prefix, so it cannot clash with a section's id on the page."""
+    table_id = table_id if table_id.startswith("table-") else f"table-{table_id}"
     table = frame.to_html(index=False, na_rep="", border=0, escape=True, table_id=table_id,
                           classes=["ua-table", "ua-sortable"])
     table = table.replace("<thead>", f"<caption>{html.escape(caption)}</caption><thead>", 1)
