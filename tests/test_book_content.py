@@ -65,3 +65,19 @@ def test_every_figure_has_caption_alt_text_and_known_sources():
         assert len(info.caption) > 40, f"{fig_id}: caption too thin"
         assert len(info.alt) > 40 and not info.alt.lower().startswith(("a chart", "chart", "figure")), fig_id
         assert set(info.sources) <= keys, f"{fig_id}: unknown sources {set(info.sources) - keys}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.stem)
+def test_contested_places_are_named_in_both_forms_on_first_use(chapter):
+    """The first mention in each chapter's prose gives both forms (e.g. Stepanakert/Khankendi)."""
+    places = load("places")
+    contested = places[places["note"].fillna("").str.startswith("Contested name")]
+    prose = re.sub(r"```\{code-cell\}.*?```", "", chapter.read_text(encoding="utf-8"), flags=re.S)
+    prose = re.sub(r"Shusha\s+Declaration", "", prose)  # a treaty's name, not a mention of the town
+    for place in contested.itertuples():
+        mentions = [m.start() for name in (place.name, place.name_alt)
+                    for m in re.finditer(rf"\b{re.escape(name)}\b", prose)]
+        if mentions:
+            first = prose[max(0, min(mentions) - 60):min(mentions) + 80]
+            assert place.name in first and place.name_alt in first, (
+                f"{chapter.name}: first mention of {place.name}/{place.name_alt} gives one form: {first!r}")
