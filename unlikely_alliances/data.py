@@ -38,6 +38,36 @@ def _bib_keys(files_and_mtimes) -> frozenset[str]:
     return frozenset(keys)
 
 
+def short_citation(key: str) -> str:
+    """'Organisation or first author (year)' for a bibliography key."""
+    entry = _bib_entries().get(key)
+    if entry is None:
+        return key
+    people = entry.persons.get("author") or entry.persons.get("editor")
+    if people:
+        who = " ".join(people[0].last_names)
+        if len(people) > 1:
+            who += " et al."
+    else:
+        who = entry.fields.get("organization") or entry.fields.get("publisher") or entry.fields.get("title", key)
+    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
+    return f"{_strip_braces(who)} ({year})"
+
+
+@functools.lru_cache(maxsize=1)
+def _bib_entries() -> dict:
+    from pybtex.database import parse_file
+
+    entries = {}
+    for path in BIB_FILES:
+        entries.update(parse_file(str(path), bib_format="bibtex").entries)
+    return entries
+
+
+def _strip_braces(text: str) -> str:
+    return text.replace("{", "").replace("}", "").replace("\\&", "&")
+
+
 def split_source_ids(value) -> list[str]:
     """A source_id cell may name several works, separated by semicolons."""
     if pd.isna(value):

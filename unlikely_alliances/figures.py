@@ -27,7 +27,7 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
-from .data import REPO_ROOT, bibliography_keys, split_source_ids
+from .data import REPO_ROOT, bibliography_keys, short_citation, split_source_ids
 from .tables import HTML
 
 REGISTRY = REPO_ROOT / "chapters" / "figures"  # one YAML file per chapter, named by the chapter key
@@ -105,35 +105,6 @@ def figure_info(fig_id: str) -> FigureInfo:
     if unknown:
         raise FigureError(f"chapters/figures/{info.chapter}.yml: figure {fig_id!r} cites unknown source(s) {', '.join(unknown)}")
     return info
-
-
-def short_citation(key: str) -> str:
-    """'Organisation or first author (year)' for a bibliography key."""
-    entry = _bib_entries().get(key)
-    if entry is None:
-        return key
-    people = entry.persons.get("author") or entry.persons.get("editor")
-    if people:
-        who = " ".join(people[0].last_names)
-        if len(people) > 1:
-            who += " et al."
-    else:
-        who = entry.fields.get("organization") or entry.fields.get("publisher") or entry.fields.get("title", key)
-    year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
-    return f"{_strip_braces(who)} ({year})"
-
-
-def _bib_entries() -> dict:
-    from pybtex.database import parse_file
-
-    entries = {}
-    for path in sorted(REPO_ROOT.glob("references*.bib")):
-        entries.update(parse_file(str(path), bib_format="bibtex").entries)
-    return entries
-
-
-def _strip_braces(text: str) -> str:
-    return text.replace("{", "").replace("}", "").replace("\\&", "&")
 
 
 def spec_json(spec: dict, **options) -> str:

@@ -9,6 +9,8 @@ import html
 
 import pandas as pd
 
+from .data import short_citation, split_source_ids
+
 
 class HTML:
     """Rich output for a notebook cell and the built book alike."""
@@ -41,7 +43,7 @@ def claims_box(claims: pd.DataFrame, figures: pd.DataFrame, chapter: str) -> HTM
     for claim in rows.itertuples():
         found = figures[figures["claim_id"] == claim.claim_id]
         evidence = "".join(
-            f"<li>{html.escape(_figure_text(f))} <span class='ua-cite'>[{html.escape(str(f.source_id))}]</span></li>"
+            f"<li>{html.escape(_figure_text(f))} <span class='ua-cite'>({html.escape(_citations(f.source_id))})</span></li>"
             for f in found.itertuples())
         note = f" (article note {int(claim.article_note)})" if pd.notna(claim.article_note) else ""
         items.append(
@@ -50,6 +52,10 @@ def claims_box(claims: pd.DataFrame, figures: pd.DataFrame, chapter: str) -> HTM
             + (f"<ul>{evidence}</ul>" if evidence else "") + "</li>")
     return HTML("<aside class='ua-claims' aria-label='Claims and evidence'><p class='ua-claims-title'>"
                 "Claims and evidence</p><ul>" + "".join(items) + "</ul></aside>")
+
+
+def _citations(source_ids) -> str:
+    return "; ".join(short_citation(key) for key in split_source_ids(source_ids))
 
 
 def _figure_text(row) -> str:
