@@ -53,7 +53,7 @@ def main() -> None:
 
     print("\n== each chapter standalone in a fresh kernel (budget 30 s)")
     for chapter in chapter_sources():
-        print(f"{chapter.relative_to(REPO)!s:40s} {run_chapter(chapter):6.1f} s")
+        print(f"{chapter.relative_to(chapter.parents[1])!s:40s} {run_chapter(chapter):6.1f} s")
 
 
 if __name__ == "__main__":
