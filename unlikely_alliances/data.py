@@ -24,23 +24,28 @@ class DataError(ValueError):
 
 def bibliography_keys(bib_files=None) -> frozenset[str]:
     """All citation keys defined in the book's BibTeX files."""
+    return _bibliography(bib_files)[1]
+
+
+def _bibliography(bib_files=None) -> tuple[dict, frozenset[str]]:
     files = tuple(bib_files or BIB_FILES)
-    return _bib_keys(tuple((str(f), Path(f).stat().st_mtime) for f in files))
+    return _parse_bibliography(tuple((str(f), Path(f).stat().st_mtime) for f in files))
 
 
 @functools.lru_cache(maxsize=8)
-def _bib_keys(files_and_mtimes) -> frozenset[str]:
+def _parse_bibliography(files_and_mtimes) -> tuple[dict, frozenset[str]]:
+    """Entries and keys of the BibTeX files, parsed once per state of the files (keyed on mtimes)."""
     from pybtex.database import parse_file
 
-    keys = set()
+    entries = {}
     for path, _ in files_and_mtimes:
-        keys.update(parse_file(path, bib_format="bibtex").entries.keys())
-    return frozenset(keys)
+        entries.update(parse_file(path, bib_format="bibtex").entries)
+    return entries, frozenset(entries)
 
 
 def short_citation(key: str) -> str:
     """'Organisation or first author (year)' for a bibliography key."""
-    entry = _bib_entries().get(key)
+    entry = _bibliography()[0].get(key)
     if entry is None:
         return key
     people = entry.persons.get("author") or entry.persons.get("editor")
@@ -52,16 +57,6 @@ def short_citation(key: str) -> str:
         who = entry.fields.get("organization") or entry.fields.get("publisher") or entry.fields.get("title", key)
     year = entry.fields.get("year") or entry.fields.get("date", "")[:4] or "n.d."
     return f"{_strip_braces(who)} ({year})"
-
-
-@functools.lru_cache(maxsize=1)
-def _bib_entries() -> dict:
-    from pybtex.database import parse_file
-
-    entries = {}
-    for path in BIB_FILES:
-        entries.update(parse_file(str(path), bib_format="bibtex").entries)
-    return entries
 
 
 def _strip_braces(text: str) -> str:
